@@ -1,0 +1,187 @@
+"""The batch ledger's shared shapes: keys, the atomic per-file countdown and settling a batch.
+
+Two kinds of item live in one DynamoDB table, both with the TTL attribute `expiresAt`:
+- `batch#<id>`: the batch's counters (total, remaining, landed, failed, bytes), its failures,
+  its state (OPEN -> QUERYING -> DONE) and its query execution id.
+- `file#<remote path>`: the file's claim: the batch waiting for it and its state (PENDING, LANDED,
+  FAILED). A PENDING claim keeps any other batch from requesting the same file.
+
+Recording an outcome is one DynamoDB transaction: the file's claim moves out of PENDING and the
+batch counts down, or neither happens. A repeated or unknown event fails the claim's condition and
+changes nothing. The event that brings `remaining` to zero is then the one that can claim the
+batch's query (state OPEN -> QUERYING), which makes the query start exactly once; the Athena
+client request token guards the start itself against retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from asl.builders import (
+    State,
+    catch,
+    choice,
+    ddb_n,
+    ddb_s,
+    jsonata,
+    optimized,
+    quote,
+    retry_on,
+    sdk,
+    task,
+)
+from asl.texts import batch_summary, subject
+
+CONDITION_FAILED = "DynamoDB.ConditionalCheckFailedException"
+TRANSACTION_CANCELLED = "DynamoDb.TransactionCanceledException"
+ATHENA_THROTTLED = "Athena.TooManyRequestsException"
+PENDING, LANDED, FAILED = "PENDING", "LANDED", "FAILED"
+OPEN, QUERYING, DONE = "OPEN", "QUERYING", "DONE"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Names of the deployed resources the state machines talk to (plain strings)."""
+
+    stack: str
+    table: str
+    topic_arn: str
+    workgroup: str
+    connector_id: str
+    batch_query: str  # SQL with one `?` per batch reference
+    retention_days: int
+
+
+def batch_key(batch_id: str = "$batchId") -> dict[str, Any]:
+    return {"pk": ddb_s(f"'batch#' & {batch_id}")}
+
+
+def file_key(path: str) -> dict[str, Any]:
+    return {"pk": ddb_s(f"'file#' & {path}")}
+
+
+def expires_at(d: Deployment) -> dict[str, str]:
+    return ddb_n(f"$floor($toMillis($now()) / 1000) + {d.retention_days * 86400}")
+
+
+def update_batch(d: Deployment, expression: str, values: dict[str, Any], **fields: Any) -> State:
+    arguments: dict[str, Any] = {
+        "TableName": d.table,
+        "Key": batch_key(),
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": {"#state": "state"},
+        **fields.pop("arguments", {}),
+    }
+    if values:
+        arguments["ExpressionAttributeValues"] = values
+    return task(optimized("dynamodb", "updateItem"), arguments, **fields)
+
+
+def publish(d: Deployment, subject_expression: str, message_expression: str, **fields: Any) -> State:
+    return task(
+        optimized("sns", "publish"),
+        {"TopicArn": d.topic_arn, "Subject": jsonata(subject_expression), "Message": jsonata(message_expression)},
+        Retry=retry_on("SNS.ThrottledException", "SNS.InternalErrorException", "SNS.KMSThrottlingException"),
+        **fields,
+    )
+
+
+def record_outcome(d: Deployment, *, landed: bool, outcome: str, stale: str, **fields: Any) -> State:
+    """Mark one file LANDED or FAILED and count its batch down, atomically and at most once.
+
+    `outcome` is a JSONata reference to {path, bytes, code, message, at}.
+    """
+    if landed:
+        batch_update = "ADD remaining :minusOne, landed :one, bytes :bytes SET lastOutcomeAt = :at"
+        batch_values: dict[str, Any] = {":bytes": ddb_n(f"{outcome}.bytes")}
+    else:
+        batch_update = "ADD remaining :minusOne, failed :one SET failures = list_append(failures, :failure), lastOutcomeAt = :at"
+        batch_values = {":failure": {"L": [{"M": {
+            "path": ddb_s(f"{outcome}.path"),
+            "code": ddb_s(f"{outcome}.code"),
+            "message": ddb_s(f"{outcome}.message"),
+        }}]}}
+    state = LANDED if landed else FAILED
+    return task(
+        sdk("dynamodb", "transactWriteItems"),
+        {"TransactItems": [
+            {"Update": {
+                "TableName": d.table,
+                "Key": file_key(f"{outcome}.path"),
+                "UpdateExpression": "SET #state = :outcome, bytes = :bytes, resolvedAt = :at",
+                "ConditionExpression": "batchId = :batchId AND #state = :pending",
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {
+                    ":outcome": {"S": state},
+                    ":bytes": ddb_n(f"{outcome}.bytes"),
+                    ":at": ddb_s(f"{outcome}.at"),
+                    ":batchId": ddb_s("$batchId"),
+                    ":pending": {"S": PENDING},
+                },
+            }},
+            {"Update": {
+                "TableName": d.table,
+                "Key": batch_key(),
+                "UpdateExpression": batch_update,
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeValues": {
+                    ":minusOne": {"N": "-1"},
+                    ":one": {"N": "1"},
+                    ":at": ddb_s(f"{outcome}.at"),
+                    **batch_values,
+                },
+            }},
+        ]},
+        Retry=retry_on("DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.ThrottlingException",
+                       "DynamoDb.InternalServerErrorException"),
+        Catch=catch([TRANSACTION_CANCELLED], stale),
+        **fields,
+    )
+
+
+def query_token(d: Deployment) -> str:
+    """Athena's idempotency token for the batch's query: 32-128 characters, unique per stack and batch."""
+    return f"$substring($pad({quote(f'transfer-digest:{d.workgroup}:')} & $batchId, 32, '0'), 0, 128)"
+
+
+def start_batch_query(d: Deployment) -> State:
+    parameters = ["{% \"'\" & $batchId & \"'\" %}"] * d.batch_query.count("?")
+    return task(
+        sdk("athena", "startQueryExecution"),
+        {
+            "QueryString": d.batch_query,
+            "WorkGroup": d.workgroup,
+            "ExecutionParameters": parameters,
+            "ClientRequestToken": jsonata(query_token(d)),
+        },
+        Assign={"queryExecutionId": "{% $states.result.QueryExecutionId %}"},
+        Retry=retry_on(ATHENA_THROTTLED, "Athena.InternalServerException"),
+    )
+
+
+def settle_batch(d: Deployment, *, not_complete: str, then: str | None) -> list[tuple[str, State]]:
+    """Once no file is pending, claim the batch (once) and start its query, or report a batch
+    where nothing landed. `not_complete` is where every other caller goes."""
+    after = {"Next": then} if then else {"End": True}
+    return [
+        ("Claim the batch once its last file is in", update_batch(
+            d,
+            "SET #state = :querying, settledAt = :now",
+            {":open": {"S": OPEN}, ":querying": {"S": QUERYING}, ":zero": {"N": "0"}, ":now": ddb_s("$now()")},
+            arguments={"ConditionExpression": "#state = :open AND remaining = :zero", "ReturnValues": "ALL_NEW"},
+            Assign={"batch": "{% $states.result.Attributes %}"},
+            Catch=catch([CONDITION_FAILED], not_complete),
+        )),
+        ("Did any file land?", choice([("$number($batch.landed.N) > 0", "Start the batch query")],
+                                      "Send the nothing-landed digest")),
+        ("Start the batch query", start_batch_query(d)),
+        ("Remember the batch query", update_batch(
+            d, "SET queryExecutionId = :query", {":query": ddb_s("$queryExecutionId")}, **after)),
+        ("Send the nothing-landed digest", publish(
+            d,
+            subject(d.stack, "$batch", "'no query: nothing landed'"),
+            f"'No file of this batch landed, so no query ran.\\n\\n' & {batch_summary('$batch')}",
+        )),
+        ("Mark the batch done", update_batch(d, "SET #state = :done", {":done": {"S": DONE}}, **after)),
+    ]

@@ -1,0 +1,73 @@
+"""Notifier: one execution per finished Athena query of this stack's workgroup.
+
+It also runs for a synthetic event from the launcher when the real Athena event never came, so
+claiming the digest (QUERYING -> DONE, conditioned on the query id) is what keeps it to one email.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asl.builders import catch, chain, choice, jsonata, machine, retry_on, sdk, task
+from asl.ledger import CONDITION_FAILED, DONE, QUERYING, Deployment, ddb_s, publish, update_batch
+from asl.texts import batch_summary, result_table, subject
+
+
+def notifier_definition(d: Deployment, *, max_rows: int) -> dict[str, Any]:
+    claim_digest = update_batch(
+        d,
+        "SET #state = :done, queryExecutionId = :query, reportedAt = :now",
+        {":done": {"S": DONE}, ":querying": {"S": QUERYING}, ":query": ddb_s("$query.QueryExecutionId"),
+         ":now": ddb_s("$now()")},
+        arguments={
+            "ConditionExpression": "#state = :querying AND (attribute_not_exists(queryExecutionId) OR queryExecutionId = :query)",
+            "ReturnValues": "ALL_NEW",
+        },
+        Assign={"batch": "{% $states.result.Attributes %}"},
+        Catch=catch([CONDITION_FAILED], "Ignore a query already reported or not the batch's"),
+    )
+    query_state = "$query.Status.State"
+    return machine(
+        "Sends one readable digest per batch query: the batch summary and the result table, or Athena's error.",
+        chain(
+            ("Look up the finished query", task(
+                sdk("athena", "getQueryExecution"),
+                {"QueryExecutionId": jsonata("$states.input.detail.queryExecutionId")},
+                Assign={
+                    "query": "{% $states.result.QueryExecution %}",
+                    "batchId": "{% ($p := $states.result.QueryExecution.ExecutionParameters;"
+                               " $exists($p) ? $replace($p[0], \"'\", '') : null) %}",
+                },
+                Retry=retry_on("Athena.TooManyRequestsException", "Athena.InternalServerException"),
+            )),
+            ("Is it one of our batch queries?", choice(
+                [(f"$batchId != null and $query.WorkGroup = '{d.workgroup}'", "Claim the batch's digest")],
+                "Ignore a query we did not start")),
+            ("Ignore a query we did not start", {"Type": "Succeed"}),
+            ("Claim the batch's digest", claim_digest),
+            ("Did the query succeed?", choice(
+                [(f"{query_state} = 'SUCCEEDED'", "Fetch the query result")], "Send the query failure")),
+            ("Fetch the query result", task(
+                sdk("athena", "getQueryResults"),
+                {"QueryExecutionId": jsonata("$query.QueryExecutionId"), "MaxResults": max_rows + 1},
+                Assign={"result": "{% $states.result %}"},
+                Retry=retry_on("Athena.TooManyRequestsException", "Athena.InternalServerException"),
+            )),
+            ("Send the digest", publish(
+                d,
+                subject(d.stack, "$batch", f"'query ' & {query_state}"),
+                f"$join([{batch_summary('$batch')}, '', 'Query ' & $query.QueryExecutionId & ' ' & {query_state} & ':', '',"
+                f" {result_table('$result', max_rows)}], '\\n')",
+                End=True,
+            )),
+            ("Send the query failure", publish(
+                d,
+                subject(d.stack, "$batch", f"'query ' & {query_state}"),
+                f"$join([{batch_summary('$batch')}, '', 'Query ' & $query.QueryExecutionId & ' ' & {query_state} & ':',"
+                f" ($exists($query.Status.StateChangeReason) ? $query.Status.StateChangeReason : 'no reason given'),"
+                f" ($exists($query.Status.AthenaError.ErrorMessage) ? $query.Status.AthenaError.ErrorMessage : [])], '\\n')",
+                End=True,
+            )),
+            ("Ignore a query already reported or not the batch's", {"Type": "Succeed"}),
+        ),
+    )
