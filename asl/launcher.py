@@ -45,7 +45,6 @@ from asl.ledger import (
 TRANSFER_CHUNK = 10  # StartFileTransfer accepts 1-10 RetrieveFilePaths
 TRANSFER_RETRYABLE = ("Transfer.ThrottlingException", "Transfer.ServiceUnavailableException",
                       "Transfer.InternalServiceError")
-DIGEST_CHECK_SECONDS = 60
 DIGEST_CHECKS = 30
 BATCH_ID = r"/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/"
 
@@ -58,6 +57,7 @@ class LaunchSettings:
     max_files: int
     transfer_concurrency: int
     notifier_arn: str
+    digest_check_seconds: int = 60  # how often the launcher looks for a lost digest after the deadline
 
 
 def request_problem(s: LaunchSettings) -> str:
@@ -277,7 +277,7 @@ def ensure_digest(d: Deployment, s: LaunchSettings) -> list[tuple[str, dict[str,
                    "currentState": jsonata("$queryState"), "workgroupName": d.workgroup},
     }
     return [
-        ("Wait before checking on the digest", {"Type": "Wait", "Seconds": DIGEST_CHECK_SECONDS}),
+        ("Wait before checking on the digest", {"Type": "Wait", "Seconds": s.digest_check_seconds}),
         ("Read the batch after its deadline", task(
             optimized("dynamodb", "getItem"), {"TableName": d.table, "Key": batch_key(), "ConsistentRead": True},
             Assign={"batch": "{% $states.result.Item %}", "checks": "{% $checks + 1 %}"})),
@@ -305,7 +305,7 @@ def ensure_digest(d: Deployment, s: LaunchSettings) -> list[tuple[str, dict[str,
         ("Alert that the digest is overdue", publish(
             d,
             f"$substring({quote(f'[{d.stack}] batch ')} & $batchId & ': digest overdue', 0, 99)",
-            f"'Batch ' & $batchId & ' is ' & $batch.state.S & ' {DIGEST_CHECKS} minutes after its deadline and no "
+            f"'Batch ' & $batchId & ' is ' & $batch.state.S & ' {DIGEST_CHECKS} checks after its deadline and no "
             "digest has gone out. Check the tracker and notifier executions and the Athena query history.'",
             End=True)),
         ("Finish: the batch is reported", {"Type": "Succeed"}),

@@ -70,9 +70,11 @@ def update_batch(d: Deployment, expression: str, values: dict[str, Any], **field
         "TableName": d.table,
         "Key": batch_key(),
         "UpdateExpression": expression,
-        "ExpressionAttributeNames": {"#state": "state"},
         **fields.pop("arguments", {}),
     }
+    # DynamoDB rejects names and values that the expressions do not use.
+    if "#state" in expression + arguments.get("ConditionExpression", ""):
+        arguments["ExpressionAttributeNames"] = {"#state": "state"}
     if values:
         arguments["ExpressionAttributeValues"] = values
     return task(optimized("dynamodb", "updateItem"), arguments, **fields)

@@ -12,7 +12,7 @@ from typing import Any
 from asl.builders import chain, choice, machine, quote
 from asl.ledger import Deployment, publish, record_outcome, settle_batch
 
-BATCH_DIRECTORY = r"/batch_id=([A-Za-z0-9._-]+)/?$/"
+BATCH_DIRECTORY = r"/batch_id=([A-Za-z0-9._-]+)\/?$/"
 
 
 def read_event() -> dict[str, Any]:
