@@ -11,6 +11,11 @@ Every difference is fixed here, never in the deployed ASL. `apply()` is idempote
 3. moto's DynamoDB is not safe under concurrent executions: two threads updating one item lose an
    `ADD` (seen as a batch stuck at `remaining = 1` with every file LANDED). DynamoDB makes each
    write and each transaction atomic; we serialise moto's item operations with one lock.
+4. The optimized `states:startExecution` integration takes `StateMachineArn`, `Input`, `Name` (as AWS
+   documents) but moto hands them to boto3 unchanged, whose API spells them `stateMachineArn`,
+   `input`, `name`. We translate them.
+5. SDK responses keep boto3's `datetime` objects, where Step Functions hands the state machine
+   ISO-8601 strings (e.g. `startDate`, `Status.SubmissionDateTime`). We convert them.
 """
 
 from __future__ import annotations
@@ -18,10 +23,20 @@ from __future__ import annotations
 from typing import Any
 
 import jsonata
+import datetime
 import functools
 import threading
 
 from moto.dynamodb.models import DynamoDBBackend
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+    state_task_service_aws_sdk,
+    state_task_service_dynamodb,
+    state_task_service_sfn,
+    state_task_service_sns,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+    StateTaskServiceSfn,
+)
 from moto.stepfunctions.parser.asl.eval import states as _states
 from moto.stepfunctions.parser.asl.eval import variable_store as _variable_store
 from moto.stepfunctions.parser.asl.jsonata import jsonata as _jsonata
@@ -53,7 +68,49 @@ def _serialised(method):  # type: ignore[no-untyped-def]
     return locked
 
 
+_original_sfn_normalise = StateTaskServiceSfn._normalise_parameters
+
+
+def _sfn_parameters_as_boto_spells_them(self, parameters, boto_service_name=None, service_action_name=None):  # type: ignore[no-untyped-def]
+    _original_sfn_normalise(self, parameters, boto_service_name, service_action_name)
+    if self._get_boto_service_action(service_action_name) == "start_execution":
+        for key in [k for k in parameters if k[:1].isupper()]:
+            parameters[key[0].lower() + key[1:]] = parameters.pop(key)
+
+
+def _iso_timestamps(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dict):
+        return {k: _iso_timestamps(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso_timestamps(v) for v in value]
+    return value
+
+
+def _with_iso_timestamps(method):  # type: ignore[no-untyped-def]
+    @functools.wraps(method)
+    def evaluate(self, env, *args, **kwargs):  # type: ignore[no-untyped-def]
+        method(self, env, *args, **kwargs)
+        env.stack.append(_iso_timestamps(env.stack.pop()))
+
+    evaluate.__iso__ = True  # type: ignore[attr-defined]
+    return evaluate
+
+
+_SERVICE_TASKS = (
+    state_task_service_aws_sdk.StateTaskServiceAwsSdk,
+    state_task_service_dynamodb.StateTaskServiceDynamoDB,
+    state_task_service_sfn.StateTaskServiceSfn,
+    state_task_service_sns.StateTaskServiceSns,
+)
+
+
 def apply() -> None:
+    for service in _SERVICE_TASKS:
+        if not getattr(service._eval_service_task, "__iso__", False):
+            service._eval_service_task = _with_iso_timestamps(service._eval_service_task)
+    StateTaskServiceSfn._normalise_parameters = _sfn_parameters_as_boto_spells_them
     for name in _ITEM_OPERATIONS:
         method = getattr(DynamoDBBackend, name)
         if not getattr(method, "__serialised__", False):
