@@ -20,13 +20,12 @@ Every difference is fixed here, never in the deployed ASL. `apply()` is idempote
 
 from __future__ import annotations
 
-from typing import Any
-
-import jsonata
 import datetime
 import functools
 import threading
+from typing import Any
 
+import jsonata
 from moto.dynamodb.models import DynamoDBBackend
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_aws_sdk,
@@ -80,7 +79,7 @@ def _sfn_parameters_as_boto_spells_them(self, parameters, boto_service_name=None
 
 def _iso_timestamps(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dict):
         return {k: _iso_timestamps(v) for k, v in value.items()}
     if isinstance(value, list):

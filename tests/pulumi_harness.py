@@ -90,9 +90,9 @@ def config_from_stack_file(stack: str) -> dict[str, Any]:
     return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
 
 
-def run_program(config: dict[str, Any], stack: str = "dev") -> ProgramRun:
+def run_program(config: dict[str, Any], stack: str = "dev", recorder: Recorder | None = None) -> ProgramRun:
     """Run `__main__.py` under mocks with `config` (keys as in Pulumi.<stack>.yaml)."""
-    recorder = Recorder()
+    recorder = recorder if recorder is not None else Recorder()
     pulumi.runtime.set_mocks(recorder, project="transfer-digest", stack=stack, preview=False)
     pulumi.runtime.set_all_config({
         key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()

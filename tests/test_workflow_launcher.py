@@ -33,7 +33,7 @@ def quick_cloud():
     ({"files": ["/home/sftpuser/sec1.csv", 7]}, "InvalidFilePath", "non-empty string"),
     ({"files": ["/home/sftpuser/sec1.csv", "sec2.csv"]}, "RelativeFilePath",
      "sec2.csv, which is relative: give the absolute path on the SFTP server, e.g. /home/sftpuser/sec2.csv"),
-    ({"files": FILES + [FILES[0]]}, "DuplicateFiles", "/home/sftpuser/sec1.csv more than once"),
+    ({"files": [*FILES, FILES[0]]}, "DuplicateFiles", "/home/sftpuser/sec1.csv more than once"),
     ({"files": [f"/data/f{n}.tsv" for n in range(101)]}, "TooManyFiles", "101 paths; a batch holds at most 100"),
     ({"files": FILES, "batchId": "../etc"}, "InvalidBatchId", "batchId ../etc is invalid"),
     ({"files": FILES, "batchId": 42}, "InvalidBatchId", "batchId 42 is invalid"),
@@ -117,7 +117,7 @@ def test_a_reused_batch_id_is_refused(cloud):
 
 def test_at_the_deadline_lost_events_are_reconciled_and_the_digest_still_goes_out(quick_cloud):
     cloud = quick_cloud
-    files = FILES + ["/home/sftpuser/sec3.csv"]
+    files = [*FILES, "/home/sftpuser/sec3.csv"]
     cloud.answer_next_query_with([["DataCount"], ["10"]])
     execution = cloud.start("launcher", {"files": files, "batchId": "late", "timeoutSeconds": 2})
     deadline = time.monotonic() + 30
