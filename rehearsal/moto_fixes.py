@@ -16,6 +16,8 @@ Every difference is fixed here, never in the deployed ASL. `apply()` is idempote
    `input`, `name`. We translate them.
 5. SDK responses keep boto3's `datetime` objects, where Step Functions hands the state machine
    ISO-8601 strings (e.g. `startDate`, `Status.SubmissionDateTime`). We convert them.
+6. moto's JSONata `$partition` miscounts its chunks: 25 items in tens give [10, 10, 5, 0, 0, 0, 0].
+   We replace it with a definition that gives [10, 10, 5], as Step Functions does.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 import jsonata
 from moto.dynamodb.models import DynamoDBBackend
+from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as _intrinsics
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_aws_sdk,
     state_task_service_dynamodb,
@@ -105,7 +108,15 @@ _SERVICE_TASKS = (
 )
 
 
+_PARTITION = (
+    "$partition:=function($array,$size){"
+    "$reduce([0..$ceil($count($array)/$size)-1],function($chunks,$i){"
+    "$append($chunks,[[$filter($array,function($v,$k){$k>=$i*$size and $k<($i+1)*$size})]])},[])};"
+)
+
+
 def apply() -> None:
+    _intrinsics._DECLARATION_BY_VARIABLE_REFERENCE["$partition"] = _PARTITION
     for service in _SERVICE_TASKS:
         if not getattr(service._eval_service_task, "__iso__", False):
             service._eval_service_task = _with_iso_timestamps(service._eval_service_task)

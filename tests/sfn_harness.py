@@ -60,6 +60,12 @@ class Cloud:
         }
         self._names = itertools.count(1)
 
+    def close(self) -> None:
+        """Stop what is still running (a launcher waiting on its deadline) before moto goes away."""
+        for arn in self.arns.values():
+            for execution in self.sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
+                self.sfn.stop_execution(executionArn=execution["executionArn"])
+
     def start(self, machine: str, payload: dict[str, Any]) -> str:
         name = f"{machine}-{next(self._names):04d}-a1b2c3d4"
         return self.sfn.start_execution(stateMachineArn=self.arns[machine], name=name,

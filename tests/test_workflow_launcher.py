@@ -15,7 +15,9 @@ FILES = ["/home/sftpuser/sec1.csv", "/home/sftpuser/sec2.csv"]
 def cloud():
     mock, launch = moto_cloud()
     with mock:
-        yield Cloud(launch)
+        cloud = Cloud(launch)
+        yield cloud
+        cloud.close()
 
 
 @pytest.fixture
@@ -23,7 +25,9 @@ def quick_cloud():
     """A launcher that checks on the digest every second instead of every minute."""
     mock, launch = moto_cloud(dataclasses.replace(LAUNCH, digest_check_seconds=1))
     with mock:
-        yield Cloud(launch)
+        cloud = Cloud(launch)
+        yield cloud
+        cloud.close()
 
 
 @pytest.mark.parametrize(("request_", "error", "cause_part"), [

@@ -14,7 +14,9 @@ FILES = ["/home/sftpuser/sec1.csv", "/home/sftpuser/sec2.csv"]
 def cloud():
     mock, launch = moto_cloud()
     with mock:
-        yield Cloud(launch)
+        cloud = Cloud(launch)
+        yield cloud
+        cloud.close()
 
 
 def launch_batch(cloud, files=FILES, batch_id="b-1"):
