@@ -18,6 +18,10 @@ Every difference is fixed here, never in the deployed ASL. `apply()` is idempote
    ISO-8601 strings (e.g. `startDate`, `Status.SubmissionDateTime`). We convert them.
 6. moto's JSONata `$partition` miscounts its chunks: 25 items in tens give [10, 10, 5, 0, 0, 0, 0].
    We replace it with a definition that gives [10, 10, 5], as Step Functions does.
+7. moto's S3 bucket policies ignore conditions, and a statement whose condition is not met counts as
+   a Deny; the TLS-only statement (Deny when `aws:SecureTransport` is false) then forbids every
+   request. The emulator's requests stand for HTTPS ones, so that statement never applies to them:
+   we evaluate the bucket policy without it.
 """
 
 from __future__ import annotations
@@ -27,8 +31,11 @@ import functools
 import threading
 from typing import Any
 
+import json
+
 import jsonata
 from moto.dynamodb.models import DynamoDBBackend
+from moto.s3.models import FakeBucket
 from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as _intrinsics
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_aws_sdk,
@@ -115,7 +122,25 @@ _PARTITION = (
 )
 
 
+_INSECURE_TRANSPORT = {"Bool": {"aws:SecureTransport": "false"}}
+_original_bucket_permission = FakeBucket.get_permission
+
+
+def _permission_over_tls(self, action: str, resource: str) -> Any:  # type: ignore[no-untyped-def]
+    if self.policy is None:
+        return _original_bucket_permission(self, action, resource)
+    policy = json.loads(self.policy)
+    statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
+    kept = [s for s in statements if s.get("Condition") != _INSECURE_TRANSPORT]
+    original, self.policy = self.policy, json.dumps({**policy, "Statement": kept}).encode() if kept else None
+    try:
+        return _original_bucket_permission(self, action, resource)
+    finally:
+        self.policy = original
+
+
 def apply() -> None:
+    FakeBucket.get_permission = _permission_over_tls
     _intrinsics._DECLARATION_BY_VARIABLE_REFERENCE["$partition"] = _PARTITION
     for service in _SERVICE_TASKS:
         if not getattr(service._eval_service_task, "__iso__", False):
