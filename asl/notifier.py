@@ -65,7 +65,8 @@ def notifier_definition(d: Deployment, *, max_rows: int) -> dict[str, Any]:
                 subject(d.stack, "$batch", f"'query ' & {query_state}"),
                 f"$join([{batch_summary('$batch')}, '', 'Query ' & $query.QueryExecutionId & ' ' & {query_state} & ':',"
                 f" ($exists($query.Status.StateChangeReason) ? $query.Status.StateChangeReason : 'no reason given'),"
-                f" ($exists($query.Status.AthenaError.ErrorMessage) ? $query.Status.AthenaError.ErrorMessage : [])], '\\n')",
+                f" ($query.Status.AthenaError.ErrorMessage != $query.Status.StateChangeReason"
+                f" ? $query.Status.AthenaError.ErrorMessage : [])], '\\n')",
                 End=True,
             )),
             ("Ignore a query already reported or not the batch's", {"Type": "Succeed"}),

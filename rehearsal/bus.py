@@ -23,6 +23,7 @@ class Delivery:
     target: str
     execution_arn: str
     detail_type: str
+    subject: str  # the file path or the query id
 
 
 @dataclass
@@ -52,6 +53,6 @@ class EventBus:
     def _deliver(self, rule: str, target: str, event: dict[str, Any]) -> None:
         name = f"event-{next(self._names):05d}"
         execution = self._sfn.start_execution(stateMachineArn=target, name=name, input=json.dumps(event))
-        self.deliveries.append(Delivery(rule, target, execution["executionArn"], event["detail-type"]))
         subject = event["detail"].get("file-path") or event["detail"].get("queryExecutionId", "")
+        self.deliveries.append(Delivery(rule, target, execution["executionArn"], event["detail-type"], subject))
         self.log(f"eventbridge: {event['detail-type']} ({subject}) -> {target.rsplit(':', 1)[-1]}")

@@ -28,10 +28,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 import threading
 from typing import Any
-
-import json
 
 import jsonata
 from moto.dynamodb.models import DynamoDBBackend

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -51,11 +52,12 @@ class RunReport:
     reached_digest: bool
     reason: str
     not_emulated: list[str]
+    deliveries: list[dict[str, str]]
 
     def as_json(self) -> dict[str, Any]:
         return {"batchId": self.batch_id, "files": self.files, "queries": self.queries, "emails": self.emails,
                 "elapsedSeconds": round(self.elapsed_seconds, 2), "reachedDigest": self.reached_digest,
-                "reason": self.reason, "notEmulated": self.not_emulated}
+                "reason": self.reason, "notEmulated": self.not_emulated, "deliveries": self.deliveries}
 
 
 def _isolate_from_real_aws() -> None:
@@ -108,6 +110,7 @@ def rehearse(options: RunOptions, console: Console) -> RunReport:
                               "timeoutSeconds": options.batch_timeout_seconds}))["executionArn"]
         log(f"[bold]launcher[/]: batch {batch_id} with {len(files)} files")
 
+        digest = re.compile(rf"^\[{re.escape(options.stack)}\] batch {re.escape(batch_id)}: \d+ files, ")
         reached, reason = False, "the batch did not reach its digest in time"
         give_up = time.monotonic() + options.batch_timeout_seconds + options.give_up_seconds
         try:
@@ -120,7 +123,7 @@ def rehearse(options: RunOptions, console: Console) -> RunReport:
                     break
                 batch = ddb.get_item(TableName=table, Key={"pk": {"S": f"batch#{batch_id}"}}, ConsistentRead=True)
                 state = batch.get("Item", {}).get("state", {}).get("S")
-                if state == "DONE" and any(f"batch {batch_id}:" in m.subject for m in outbox.emails):
+                if state == "DONE" and any(digest.match(m.subject) for m in outbox.emails):
                     reached, reason = True, "the digest was sent"
                     break
                 time.sleep(0.1)
@@ -141,6 +144,7 @@ def rehearse(options: RunOptions, console: Console) -> RunReport:
         reached_digest=reached,
         reason=reason,
         not_emulated=not_emulated,
+        deliveries=[{"detailType": d.detail_type, "subject": d.subject, "target": d.target} for d in bus.deliveries],
     )
 
 
