@@ -179,7 +179,7 @@ def release_claims(d: Deployment) -> list[tuple[str, dict[str, Any]]]:
     )
     return [
         ("Release the claims this batch made", inline_map("$files", chain(
-            ("Release the file's claim", release),
+            ("Release the claim on the file", release),
             ("Skip a claim this batch does not hold", {"Type": "Succeed"}),
         ), concurrency=10)),
         ("Withdraw the batch", task(optimized("dynamodb", "deleteItem"), {"TableName": d.table, "Key": batch_key()})),
@@ -232,8 +232,8 @@ def reconcile_files(d: Deployment) -> list[tuple[str, dict[str, Any]]]:
     recorded = {"Type": "Pass", "Output": jsonata("{'recorded': true, 'outcome': $outcome}"), "End": True}
     already = {"Type": "Pass", "Output": jsonata("{'recorded': false}"), "End": True}
     per_file = chain(
-        ("Look up the connector's result for the file", look_up),
-        ("Did the connector land the file?", choice([("$outcome.landed", "Record the file as landed")],
+        ("Look up the connector result for the file", look_up),
+        ("Check whether the connector landed the file", choice([("$outcome.landed", "Record the file as landed")],
                                                      "Record the file as failed")),
         ("Record the file as landed", record_outcome(d, landed=True, outcome="$outcome",
                                                      stale="Note the file was already recorded",
@@ -244,15 +244,15 @@ def reconcile_files(d: Deployment) -> list[tuple[str, dict[str, Any]]]:
         ("Note the file was already recorded", already),
     )
     return [
-        ("Ask the connector for each transfer's results", inline_map(
-            "$transferIds", {"List the transfer's file results": list_results}, concurrency=5,
+        ("Ask the connector for each transfer result", inline_map(
+            "$transferIds", {"List the file results of the transfer": list_results}, concurrency=5,
             Assign={"connectorResults": "{% $reduce($states.result, $append, []) %}"},
             Catch=catch(["States.ALL"], "Record what the connector reports for each file",
                         Assign={"connectorResults": "{% [] %}"}))),
         ("Record what the connector reports for each file", inline_map(
             "$files", per_file, concurrency=10,
             Assign={"reconciled": "{% $states.result[recorded].outcome %}"})),
-        ("Were any files missing at the deadline?", choice(
+        ("Check whether files were missing at the deadline", choice(
             [("$count($reconciled) > 0", "Alert that the batch stalled")], "Claim the batch once its last file is in")),
         ("Alert that the batch stalled", publish(
             d,
@@ -281,8 +281,8 @@ def ensure_digest(d: Deployment, s: LaunchSettings) -> list[tuple[str, dict[str,
         ("Read the batch after its deadline", task(
             optimized("dynamodb", "getItem"), {"TableName": d.table, "Key": batch_key(), "ConsistentRead": True},
             Assign={"batch": "{% $states.result.Item %}", "checks": "{% $checks + 1 %}"})),
-        ("Has the digest gone out?", choice([
-            (f"$batch.state.S = '{DONE}'", "Finish: the batch is reported"),
+        ("Check whether the digest went out", choice([
+            (f"$batch.state.S = '{DONE}'", "Finish now the batch is reported"),
             (f"$batch.state.S = '{QUERYING}' and $exists($batch.queryExecutionId.S)", "Look up the batch query"),
             (f"$batch.state.S = '{QUERYING}' and $checks >= 2", "Start the batch query"),
             (f"$checks < {DIGEST_CHECKS}", "Wait before checking on the digest"),
@@ -291,7 +291,7 @@ def ensure_digest(d: Deployment, s: LaunchSettings) -> list[tuple[str, dict[str,
             sdk("athena", "getQueryExecution"), {"QueryExecutionId": jsonata("$batch.queryExecutionId.S")},
             Assign={"queryState": "{% $states.result.QueryExecution.Status.State %}"},
             Retry=retry_on("Athena.TooManyRequestsException", "Athena.InternalServerException"))),
-        ("Has the batch query finished?", choice(
+        ("Check whether the batch query finished", choice(
             [("$queryState in ['SUCCEEDED', 'FAILED', 'CANCELLED']", "Hand the finished query to the notifier"),
              (f"$checks < {DIGEST_CHECKS}", "Wait before checking on the digest")],
             "Alert that the digest is overdue")),
@@ -300,7 +300,7 @@ def ensure_digest(d: Deployment, s: LaunchSettings) -> list[tuple[str, dict[str,
             {"StateMachineArn": s.notifier_arn, "Input": synthetic_event,
              "Name": jsonata("$substring('digest-' & $replace($batchId, '.', '-'), 0, 80)")},
             Catch=catch(["StepFunctions.ExecutionAlreadyExistsException", "SFN.ExecutionAlreadyExistsException"],
-                        "Finish: the batch is reported"),
+                        "Finish now the batch is reported"),
             Next="Wait before checking on the digest")),
         ("Alert that the digest is overdue", publish(
             d,
@@ -308,7 +308,7 @@ def ensure_digest(d: Deployment, s: LaunchSettings) -> list[tuple[str, dict[str,
             f"'Batch ' & $batchId & ' is ' & $batch.state.S & ' {DIGEST_CHECKS} checks after its deadline and no "
             "digest has gone out. Check the tracker and notifier executions and the Athena query history.'",
             End=True)),
-        ("Finish: the batch is reported", {"Type": "Succeed"}),
+        ("Finish now the batch is reported", {"Type": "Succeed"}),
     ]
 
 
@@ -317,9 +317,9 @@ def launcher_definition(d: Deployment, s: LaunchSettings) -> dict[str, Any]:
         "Starts a batch of SFTP connector transfers, registers it in the ledger and watches its deadline.",
         chain(
             ("Name the batch", name_the_batch(s)),
-            ("Check the batch request", {"Type": "Pass", "Assign": {"problem": jsonata(request_problem(s)),
+            ("Find problems in the batch request", {"Type": "Pass", "Assign": {"problem": jsonata(request_problem(s)),
                                                                     "checks": 0}}),
-            ("Is the batch request valid?", choice([("$problem = null", "Register the batch")],
+            ("Check the batch request is valid", choice([("$problem = null", "Register the batch")],
                                                    "Reject the batch request")),
             ("Reject the batch request", {"Type": "Fail", "Error": jsonata("$problem.error"),
                                           "Cause": jsonata("$problem.cause")}),
@@ -330,7 +330,7 @@ def launcher_definition(d: Deployment, s: LaunchSettings) -> dict[str, Any]:
             ("Read the batch at its deadline", task(
                 optimized("dynamodb", "getItem"), {"TableName": d.table, "Key": batch_key(), "ConsistentRead": True},
                 Assign={"batch": "{% $states.result.Item %}"})),
-            ("Is the batch still open?", choice([(f"$batch.state.S = '{OPEN}'", "Ask the connector for each transfer's results")],
+            ("Check whether the batch is still open", choice([(f"$batch.state.S = '{OPEN}'", "Ask the connector for each transfer result")],
                                                 "Wait before checking on the digest")),
             *reconcile_files(d),
             *settle_batch(d, not_complete="Wait before checking on the digest", then="Wait before checking on the digest"),

@@ -175,7 +175,7 @@ def settle_batch(d: Deployment, *, not_complete: str, then: str | None) -> list[
             Assign={"batch": "{% $states.result.Attributes %}"},
             Catch=catch([CONDITION_FAILED], not_complete),
         )),
-        ("Did any file land?", choice([("$number($batch.landed.N) > 0", "Start the batch query")],
+        ("Check whether any file landed", choice([("$number($batch.landed.N) > 0", "Start the batch query")],
                                       "Send the nothing-landed digest")),
         ("Start the batch query", start_batch_query(d)),
         ("Remember the batch query", update_batch(

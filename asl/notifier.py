@@ -24,7 +24,7 @@ def notifier_definition(d: Deployment, *, max_rows: int) -> dict[str, Any]:
             "ReturnValues": "ALL_NEW",
         },
         Assign={"batch": "{% $states.result.Attributes %}"},
-        Catch=catch([CONDITION_FAILED], "Ignore a query already reported or not the batch's"),
+        Catch=catch([CONDITION_FAILED], "Ignore a query already reported or not of the batch"),
     )
     query_state = "$query.Status.State"
     return machine(
@@ -40,12 +40,12 @@ def notifier_definition(d: Deployment, *, max_rows: int) -> dict[str, Any]:
                 },
                 Retry=retry_on("Athena.TooManyRequestsException", "Athena.InternalServerException"),
             )),
-            ("Is it one of our batch queries?", choice(
-                [(f"$batchId != null and $query.WorkGroup = '{d.workgroup}'", "Claim the batch's digest")],
+            ("Check the query is one of our batch queries", choice(
+                [(f"$batchId != null and $query.WorkGroup = '{d.workgroup}'", "Claim the digest of the batch")],
                 "Ignore a query we did not start")),
             ("Ignore a query we did not start", {"Type": "Succeed"}),
-            ("Claim the batch's digest", claim_digest),
-            ("Did the query succeed?", choice(
+            ("Claim the digest of the batch", claim_digest),
+            ("Check whether the query succeeded", choice(
                 [(f"{query_state} = 'SUCCEEDED'", "Fetch the query result")], "Send the query failure")),
             ("Fetch the query result", task(
                 sdk("athena", "getQueryResults"),
@@ -69,6 +69,6 @@ def notifier_definition(d: Deployment, *, max_rows: int) -> dict[str, Any]:
                 f" ? $query.Status.AthenaError.ErrorMessage : [])], '\\n')",
                 End=True,
             )),
-            ("Ignore a query already reported or not the batch's", {"Type": "Succeed"}),
+            ("Ignore a query already reported or not of the batch", {"Type": "Succeed"}),
         ),
     )

@@ -46,10 +46,10 @@ def tracker_definition(d: Deployment) -> dict[str, Any]:
         "Counts a batch down as the connector reports each file, and starts the batch query exactly once.",
         chain(
             ("Read the connector event", read_event()),
-            ("Did one of our batches start this transfer?", choice(
-                [("$batchId != null", "Did the file land?")], "Ignore a transfer started elsewhere")),
+            ("Check the transfer belongs to one of our batches", choice(
+                [("$batchId != null", "Check whether the file landed")], "Ignore a transfer started elsewhere")),
             ("Ignore a transfer started elsewhere", {"Type": "Succeed"}),
-            ("Did the file land?", choice([("$landed", "Record the landed file")], "Record the failed file")),
+            ("Check whether the file landed", choice([("$landed", "Record the landed file")], "Record the failed file")),
             ("Record the landed file", record_outcome(
                 d, landed=True, outcome="$outcome", stale="Ignore a repeated or unknown event",
                 Next="Claim the batch once its last file is in")),

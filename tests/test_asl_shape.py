@@ -1,6 +1,7 @@
 """Each definition parses in a real ASL parser and is a well-formed graph."""
 
 import json
+import re
 
 import pytest
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
@@ -67,3 +68,11 @@ def test_transfers_are_started_in_chunks_the_api_accepts():
     assert inner["Resource"].endswith("transfer:startFileTransfer")
     assert start["MaxConcurrency"] == 4
     assert any("Transfer.ThrottlingException" in r["ErrorEquals"] for r in inner["Retry"])
+
+
+@pytest.mark.parametrize("name", DEFINITIONS)
+def test_state_names_are_sentences_step_functions_accepts(name):
+    # Step Functions refuses ? * : and other punctuation in names, and caps them at 80 characters.
+    for states in walk(DEFINITIONS[name]):
+        for state_name in states:
+            assert re.fullmatch(r"[A-Z][A-Za-z0-9 -]{2,79}", state_name), state_name
