@@ -29,7 +29,7 @@ def batch_summary(batch: str) -> str:
     'Bytes:    ' & {batch}.bytes.N & ' landed',
     'Started:  ' & {batch}.startedAt.S,
     'Settled:  ' & ($exists({batch}.settledAt.S) ? {batch}.settledAt.S : $now()),
-    'Landing:  ' & {batch}.landingDirectory.S,
+    'Landing:  s3:/' & {batch}.landingDirectory.S,
     $count($failures) = 0 ? 'Failures: none' : 'Failures:',
     $map($failures, function($f) {{ '  - ' & $f.path.S & ': ' & $f.code.S & ($f.message.S = '' ? '' : ' (' & $f.message.S & ')') }})
   ], '\\n')
