@@ -294,11 +294,8 @@ class Deployed:
     not_emulated: list[tuple[str, str]]
 
 
-def deploy(stack: str, overrides: dict[str, Any]) -> Deployed:
-    """Run `__main__.py` with `Pulumi.<stack>.yaml` (plus overrides) into the active moto mock."""
-    config = stack_config(stack, overrides)
-    region = config.get("aws:region", "ap-northeast-1")
-    engine = MotoDeployment(region)
+def run_program(engine: pulumi.runtime.Mocks, config: dict[str, Any], stack: str) -> dict[str, Any]:
+    """Run `__main__.py` under `engine` with `config` (keys as in Pulumi.<stack>.yaml); return the exports."""
     pulumi.runtime.set_mocks(engine, project="transfer-digest", stack=stack, preview=False)
     pulumi.runtime.set_all_config({k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()})
     exports: dict[str, Any] = {}
@@ -313,4 +310,12 @@ def deploy(stack: str, overrides: dict[str, Any]) -> Deployed:
     finally:
         pulumi.runtime.set_all_config({})
         pulumi.runtime.reset_options()
-    return Deployed(region, exports, engine.created, engine.not_emulated)
+    return exports
+
+
+def deploy(stack: str, overrides: dict[str, Any]) -> Deployed:
+    """Deploy `Pulumi.<stack>.yaml` (plus overrides) into the active moto mock."""
+    config = stack_config(stack, overrides)
+    engine = MotoDeployment(config.get("aws:region", "ap-northeast-1"))
+    exports = run_program(engine, config, stack)
+    return Deployed(engine.region, exports, engine.created, engine.not_emulated)

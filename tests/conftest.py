@@ -20,3 +20,12 @@ def fresh_pulumi_runtime():
 
     yield
     pulumi.runtime.reset_options()
+
+
+@pytest.fixture
+def cloud():
+    """moto with the ledger, the topic and the three state machines of the dev stack."""
+    from tests.sfn_harness import moto_cloud
+
+    with moto_cloud() as deployed:
+        yield deployed

@@ -6,16 +6,15 @@ answers with plausible outputs (ARNs, names, URLs) so that dependent resources s
 
 from __future__ import annotations
 
-import json
-import runpy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 
+from rehearsal import deploy
+
 ROOT = Path(__file__).resolve().parent.parent
-PROGRAM = ROOT / "__main__.py"
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-1"
 
@@ -91,22 +90,6 @@ def config_from_stack_file(stack: str) -> dict[str, Any]:
 
 
 def run_program(config: dict[str, Any], stack: str = "dev", recorder: Recorder | None = None) -> ProgramRun:
-    """Run `__main__.py` under mocks with `config` (keys as in Pulumi.<stack>.yaml)."""
+    """Run `__main__.py` under recording mocks with `config` (keys as in Pulumi.<stack>.yaml)."""
     recorder = recorder if recorder is not None else Recorder()
-    pulumi.runtime.set_mocks(recorder, project="transfer-digest", stack=stack, preview=False)
-    pulumi.runtime.set_all_config({
-        key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()
-    })
-    exports: dict[str, Any] = {}
-
-    @pulumi.runtime.test
-    def program() -> pulumi.Output:
-        runpy.run_path(str(PROGRAM), run_name="transfer_digest_program")
-        outputs = pulumi.runtime.get_root_resource().outputs
-        return pulumi.Output.all(**outputs).apply(exports.update)
-
-    try:
-        program()
-    finally:
-        pulumi.runtime.set_all_config({})
-    return ProgramRun(recorder, exports)
+    return ProgramRun(recorder, deploy.run_program(recorder, config, stack))

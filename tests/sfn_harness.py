@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +67,13 @@ class Cloud:
         for arn in self.arns.values():
             for execution in self.sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
                 self.sfn.stop_execution(executionArn=execution["executionArn"])
+
+    def wait_for_transfers(self, files: int, timeout: float = 30) -> None:
+        """Until the launcher has handed `files` paths to the connector."""
+        deadline = time.monotonic() + timeout
+        while sum(len(s["paths"]) for s in self.connector.started) < files:
+            assert time.monotonic() < deadline, "the launcher did not start the transfers"
+            time.sleep(0.05)
 
     def start(self, machine: str, payload: dict[str, Any]) -> str:
         name = f"{machine}-{next(self._names):04d}-a1b2c3d4"
@@ -136,6 +145,10 @@ def connector_event(batch_id: str, path: str, *, status: str = "COMPLETED", byte
     }
 
 
-def moto_cloud(launch=LAUNCH):
+@contextmanager
+def moto_cloud(launch=LAUNCH) -> Iterator[Cloud]:
     moto_fixes.apply()
-    return mock_aws(config=moto_fixes.MOTO_CONFIG), launch
+    with mock_aws(config=moto_fixes.MOTO_CONFIG):
+        cloud = Cloud(launch)
+        yield cloud
+        cloud.close()

@@ -6,28 +6,16 @@ import time
 import pytest
 
 from tests.definitions import LAUNCH
-from tests.sfn_harness import Cloud, connector_event, moto_cloud
+from tests.sfn_harness import connector_event, moto_cloud
 
 FILES = ["/home/sftpuser/sec1.csv", "/home/sftpuser/sec2.csv"]
 
 
 @pytest.fixture
-def cloud():
-    mock, launch = moto_cloud()
-    with mock:
-        cloud = Cloud(launch)
-        yield cloud
-        cloud.close()
-
-
-@pytest.fixture
 def quick_cloud():
     """A launcher that checks on the digest every second instead of every minute."""
-    mock, launch = moto_cloud(dataclasses.replace(LAUNCH, digest_check_seconds=1))
-    with mock:
-        cloud = Cloud(launch)
+    with moto_cloud(dataclasses.replace(LAUNCH, digest_check_seconds=1)) as cloud:
         yield cloud
-        cloud.close()
 
 
 @pytest.mark.parametrize(("request_", "error", "cause_part"), [
@@ -55,10 +43,7 @@ def test_a_bad_request_fails_before_anything_is_written_or_transferred(cloud, re
 def test_a_valid_batch_is_registered_and_transferred_in_chunks_of_ten(cloud):
     files = [f"/home/sftpuser/part{n:02}.tsv" for n in range(25)]
     execution = cloud.start("launcher", {"files": files, "batchId": "daily-1"})
-    deadline = time.monotonic() + 30
-    while sum(len(s["paths"]) for s in cloud.connector.started) < 25:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    cloud.wait_for_transfers(25)
     assert sorted(len(s["paths"]) for s in cloud.connector.started) == [5, 10, 10]
     assert sorted(p for s in cloud.connector.started for p in s["paths"]) == files
     assert {s["directory"] for s in cloud.connector.started} == {"/landing/receive/batch_id=daily-1"}
@@ -71,10 +56,7 @@ def test_a_valid_batch_is_registered_and_transferred_in_chunks_of_ten(cloud):
 
 def test_a_batch_without_an_id_gets_a_dated_one(cloud):
     cloud.start("launcher", {"files": FILES})
-    deadline = time.monotonic() + 30
-    while not cloud.connector.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    cloud.wait_for_transfers(1)
     directory = cloud.connector.started[0]["directory"]
     batch_id = directory.rsplit("batch_id=", 1)[1]
     assert batch_id.startswith(time.strftime("%Y-%m-%d-", time.gmtime()))
@@ -83,10 +65,7 @@ def test_a_batch_without_an_id_gets_a_dated_one(cloud):
 
 def test_a_file_another_open_batch_waits_for_is_refused_and_leaves_no_claim(cloud):
     cloud.start("launcher", {"files": [FILES[0]], "batchId": "first"})
-    deadline = time.monotonic() + 30
-    while not cloud.connector.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    cloud.wait_for_transfers(1)
 
     result = cloud.run("launcher", {"files": ["/home/sftpuser/other.csv", FILES[0]], "batchId": "second"})
     assert result["status"] == "FAILED"
@@ -100,15 +79,10 @@ def test_a_file_another_open_batch_waits_for_is_refused_and_leaves_no_claim(clou
 
 def test_a_landed_file_can_be_requested_again_by_a_new_batch(cloud):
     cloud.start("launcher", {"files": FILES, "batchId": "first"})
-    deadline = time.monotonic() + 30
-    while not cloud.connector.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    cloud.wait_for_transfers(1)
     cloud.run("tracker", connector_event("first", FILES[0]))
     cloud.start("launcher", {"files": [FILES[0]], "batchId": "second"})
-    while len(cloud.connector.started) < 2:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    cloud.wait_for_transfers(3)
     assert cloud.item(f"file#{FILES[0]}")["batchId"]["S"] == "second"
 
 
@@ -124,10 +98,7 @@ def test_at_the_deadline_lost_events_are_reconciled_and_the_digest_still_goes_ou
     files = [*FILES, "/home/sftpuser/sec3.csv"]
     cloud.answer_next_query_with([["DataCount"], ["10"]])
     execution = cloud.start("launcher", {"files": files, "batchId": "late", "timeoutSeconds": 2})
-    deadline = time.monotonic() + 30
-    while not cloud.connector.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    cloud.wait_for_transfers(1)
     # sec1's event arrives; sec2 landed but its event is lost; sec3 never finishes.
     cloud.run("tracker", connector_event("late", files[0]))
     cloud.connector.results[files[1]] = {"FilePath": files[1], "StatusCode": "COMPLETED"}

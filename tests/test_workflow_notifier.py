@@ -1,22 +1,11 @@
 """The notifier, run in moto's interpreter: one readable digest per batch query."""
 
-import time
 
-import pytest
 from moto.athena.models import athena_backends
 
-from tests.sfn_harness import ACCOUNT, REGION, Cloud, connector_event, moto_cloud
+from tests.sfn_harness import ACCOUNT, REGION, connector_event
 
 FILES = ["/home/sftpuser/sec1.csv", "/home/sftpuser/sec2.csv"]
-
-
-@pytest.fixture
-def cloud():
-    mock, launch = moto_cloud()
-    with mock:
-        cloud = Cloud(launch)
-        yield cloud
-        cloud.close()
 
 
 def athena_event(query_id, state="SUCCEEDED", workgroup="transfer-digest-dev"):
@@ -28,10 +17,7 @@ def athena_event(query_id, state="SUCCEEDED", workgroup="transfer-digest-dev"):
 def batch_with_query(cloud, batch_id="b-1", failed=()):
     """A batch the launcher registered and whose files the tracker counted in."""
     cloud.start("launcher", {"files": FILES, "batchId": batch_id})
-    deadline = time.monotonic() + 30
-    while not cloud.connector.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    cloud.wait_for_transfers(1)
     for path in FILES:
         cloud.run("tracker", connector_event(batch_id, path, status="FAILED" if path in failed else "COMPLETED"))
     return cloud.item(f"batch#{batch_id}")["queryExecutionId"]["S"]

@@ -5,27 +5,15 @@ import time
 
 import pytest
 
-from tests.sfn_harness import Cloud, connector_event, moto_cloud
+from tests.sfn_harness import connector_event
 
 FILES = ["/home/sftpuser/sec1.csv", "/home/sftpuser/sec2.csv"]
-
-
-@pytest.fixture
-def cloud():
-    mock, launch = moto_cloud()
-    with mock:
-        cloud = Cloud(launch)
-        yield cloud
-        cloud.close()
 
 
 def launch_batch(cloud, files=FILES, batch_id="b-1"):
     """Start the launcher and return once it has handed every file to the connector."""
     cloud.start("launcher", {"files": files, "batchId": batch_id})
-    deadline = time.monotonic() + 30
-    while sum(len(s["paths"]) for s in cloud.connector.started) < len(files):
-        assert time.monotonic() < deadline, "the launcher did not start the transfers"
-        time.sleep(0.05)
+    cloud.wait_for_transfers(len(files))
 
 
 def deliver(cloud, events):
