@@ -6,6 +6,7 @@ Every check raises `ConfigError` naming the key, the bad value and what is expec
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -205,23 +206,26 @@ def batch_query(settings: Settings) -> str:
     return settings.query.replace(TABLE_PLACEHOLDER, scoped)
 
 
+TEXT_KEYS = ("connectorId", "landingBucket", "landingPrefix", "query")
+NUMBER_KEYS = ("batchTimeoutMinutes", "retentionDays", "maxFilesPerBatch", "maxResultRows",
+               "transferConcurrency", "bytesScannedCutoffMb")
+STRUCTURED_KEYS = ("notificationEmails", "table")
+
+
 def load() -> Settings:
     """Read the stack's config through Pulumi (the only place that does)."""
     import pulumi
 
     config = pulumi.Config(NAMESPACE)
-    keys = ("connectorId", "notificationEmails", "landingBucket", "landingPrefix", "table", "query",
-            "batchTimeoutMinutes", "retentionDays", "maxFilesPerBatch", "maxResultRows",
-            "transferConcurrency", "bytesScannedCutoffMb")
     raw: dict[str, Any] = {}
-    for key in keys:
+    for key in TEXT_KEYS + NUMBER_KEYS + STRUCTURED_KEYS:
         value = config.get(key)
         if value is None:
             continue
-        try:
-            raw[key] = config.get_object(key)
-        except Exception:  # a plain string that is not JSON
-            raw[key] = value
-        if isinstance(raw[key], (int, float)) and key in ("connectorId", "landingBucket", "landingPrefix", "query"):
-            raw[key] = value
+        raw[key] = value
+        if key in STRUCTURED_KEYS:
+            try:
+                raw[key] = json.loads(value)
+            except json.JSONDecodeError:
+                pass  # parse() names the key and what shape it expects
     return parse(raw, pulumi.get_stack())

@@ -87,3 +87,35 @@ def test_bad_config_stops_the_program_before_any_resource_is_registered():
 def test_the_dev_stack_file_is_valid():
     raw = {k.split(":", 1)[1]: v for k, v in config_from_stack_file("dev").items() if k.startswith("transfer-digest:")}
     assert settings.parse(raw, "dev").table.name == "daily_batches"
+
+
+def test_a_list_given_as_a_plain_string_is_refused_by_name():
+    config = {"transfer-digest:connectorId": "c-0123456789abcdef0",
+              "transfer-digest:notificationEmails": "ops@example.com"}
+    with pytest.raises(ConfigError, match=r"notificationEmails = 'ops@example.com' is invalid: expected a non-empty list"):
+        run_program(config)
+
+
+def test_the_project_file_declares_every_key_the_program_reads():
+    import yaml
+
+    from tests.pulumi_harness import ROOT
+
+    declared = set(yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"])
+    assert declared == set(settings.TEXT_KEYS + settings.NUMBER_KEYS + settings.STRUCTURED_KEYS) - {"table"}
+
+
+def test_the_project_file_defaults_are_the_programs_defaults():
+    import yaml
+
+    from tests.pulumi_harness import ROOT
+
+    declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    defaults = parse()
+    attribute = {"landingPrefix": "landing_prefix", "query": "query", "batchTimeoutMinutes": "batch_timeout_minutes",
+                 "retentionDays": "retention_days", "maxFilesPerBatch": "max_files_per_batch",
+                 "maxResultRows": "max_result_rows", "transferConcurrency": "transfer_concurrency",
+                 "bytesScannedCutoffMb": "bytes_scanned_cutoff_mb"}
+    assert {k for k, v in declared.items() if "default" in v} == set(attribute)
+    for key, name in attribute.items():
+        assert declared[key]["default"] == getattr(defaults, name), key
