@@ -6,6 +6,7 @@ Every check raises `ConfigError` naming the key, the bad value and what is expec
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -224,8 +225,6 @@ def load() -> Settings:
             continue
         raw[key] = value
         if key in STRUCTURED_KEYS:
-            try:
+            with contextlib.suppress(json.JSONDecodeError):  # parse() names the key and the shape it expects
                 raw[key] = json.loads(value)
-            except json.JSONDecodeError:
-                pass  # parse() names the key and what shape it expects
     return parse(raw, pulumi.get_stack())
