@@ -12,13 +12,12 @@ LOG_DELIVERY_ACTIONS = [
     "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies",
     "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery",
 ]
-# Athena runs a query with the caller's permissions: reading the table and its data, writing results.
-QUERY_DATA_ACTIONS = {
-    "glue": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions"],
-    "source": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
-    "results": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:AbortMultipartUpload"],
-}
-RESULT_READ_ACTIONS = ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"]
+# Athena runs a query with the caller's permissions: it reads the Glue table and the landed objects
+# and writes the results; GetQueryResults reads the results back.
+GLUE_READ_ACTIONS = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions"]
+BUCKET_READ_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation"]
+OBJECT_READ_ACTIONS = ["s3:GetObject"]
+RESULT_WRITE_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload"]
 TOPIC_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
 
 
@@ -94,19 +93,18 @@ def grants_for(actions: set[str], arns: PipelineArns) -> list[Statement]:
         statements.append(_allow(TOPIC_KEY_ACTIONS, [arns.topic_key]))
     if "athena:StartQueryExecution" in actions:
         statements += [
-            _allow(QUERY_DATA_ACTIONS["glue"], [arns.glue_catalog, arns.glue_database, arns.glue_table]),
-            _allow(["s3:GetObject"], [f"{arns.landing_bucket}/{arns.landing_prefix}*"]),
-            _allow(["s3:ListBucket"], [arns.landing_bucket],
+            _allow(GLUE_READ_ACTIONS, [arns.glue_catalog, arns.glue_database, arns.glue_table]),
+            _allow(OBJECT_READ_ACTIONS, [f"{arns.landing_bucket}/{arns.landing_prefix}*"]),
+            _allow(["s3:ListBucket"], [arns.landing_bucket],  # only the landing prefix, not the whole bucket
                    Condition={"StringLike": {"s3:prefix": [f"{arns.landing_prefix}*"]}}),
             _allow(["s3:GetBucketLocation"], [arns.landing_bucket]),
-            _allow([a for a in QUERY_DATA_ACTIONS["results"] if a not in ("s3:ListBucket", "s3:GetBucketLocation")],
-                   [f"{arns.results_bucket}/*"]),
-            _allow(["s3:ListBucket", "s3:GetBucketLocation"], [arns.results_bucket]),
+            _allow(OBJECT_READ_ACTIONS + RESULT_WRITE_ACTIONS, [f"{arns.results_bucket}/*"]),
+            _allow(BUCKET_READ_ACTIONS, [arns.results_bucket]),
         ]
-    if "athena:GetQueryResults" in actions:
+    elif "athena:GetQueryResults" in actions:
         statements += [
-            _allow(["s3:GetObject"], [f"{arns.results_bucket}/*"]),
-            _allow(["s3:ListBucket", "s3:GetBucketLocation"], [arns.results_bucket]),
+            _allow(OBJECT_READ_ACTIONS, [f"{arns.results_bucket}/*"]),
+            _allow(BUCKET_READ_ACTIONS, [arns.results_bucket]),
         ]
     statements.append(_allow(LOG_DELIVERY_ACTIONS, ["*"]))
     return statements

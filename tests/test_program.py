@@ -5,7 +5,14 @@ import json
 import pytest
 
 from asl.permissions import task_actions
-from components.policy import LOG_DELIVERY_ACTIONS, QUERY_DATA_ACTIONS, RESULT_READ_ACTIONS, TOPIC_KEY_ACTIONS
+from components.policy import (
+    BUCKET_READ_ACTIONS,
+    GLUE_READ_ACTIONS,
+    LOG_DELIVERY_ACTIONS,
+    OBJECT_READ_ACTIONS,
+    RESULT_WRITE_ACTIONS,
+    TOPIC_KEY_ACTIONS,
+)
 from tests.pulumi_harness import config_from_stack_file, run_program
 
 MINIMAL = {"transfer-digest:connectorId": "c-0123456789abcdef0",
@@ -150,10 +157,10 @@ def test_each_role_grants_exactly_the_actions_its_tasks_call(dev, machine):
     implied = set(LOG_DELIVERY_ACTIONS)
     if "sns:Publish" in called:
         implied |= set(TOPIC_KEY_ACTIONS)
-    if "athena:StartQueryExecution" in called:
-        implied |= {a for group in QUERY_DATA_ACTIONS.values() for a in group}
+    if "athena:StartQueryExecution" in called:  # Athena reads the table and data, writes results as the caller
+        implied |= set(GLUE_READ_ACTIONS + BUCKET_READ_ACTIONS + OBJECT_READ_ACTIONS + RESULT_WRITE_ACTIONS)
     if "athena:GetQueryResults" in called:
-        implied |= set(RESULT_READ_ACTIONS)
+        implied |= set(BUCKET_READ_ACTIONS + OBJECT_READ_ACTIONS)
     statements = policy_of(dev, machine)["Statement"]
     granted = {a for s in statements for a in s["Action"]}
     assert granted == called | implied
@@ -191,3 +198,12 @@ def test_the_deployed_definitions_are_the_asl_builders_output_for_this_stack(dev
     assert query["QueryString"] == (
         'SELECT COUNT(*) AS DataCount FROM (SELECT * FROM "transfer_digest_dev"."daily_batches" WHERE batch_id = ?)')
     assert query["WorkGroup"] == dev.exports["workgroup"]
+
+
+def test_athena_may_read_only_the_landing_prefix(dev):
+    statements = policy_of(dev, "tracker")["Statement"]
+    landing = f"arn:aws:s3:::{dev.exports['landingBucket']}"
+    [listing] = [s for s in statements if s["Resource"] == [landing] and "s3:ListBucket" in s["Action"]]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["receive/*"]}}
+    [objects] = [s for s in statements if s["Resource"] == [f"{landing}/receive/*"]]
+    assert objects["Action"] == ["s3:GetObject"]
