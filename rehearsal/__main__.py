@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             options = RunOptions(serve=folder, outbox=args.outbox)
         else:
             if not args.serve.is_dir():
-                console.print(f"--serve {args.serve}: not a folder")
+                console.print(f"--serve {args.serve}: not a folder; give the folder the SFTP server should serve",
+                              markup=False)
                 return 2
             options = RunOptions(serve=args.serve, files=args.files, shuffle=args.shuffle,
                                  duplicate_events=args.duplicate_events, drop_events=args.drop_events,
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                                  outbox=args.outbox, stack=args.stack)
         report = rehearse(options, console)
     console.print(f"{'reached' if report.reached_digest else 'did not reach'} the digest: {report.reason} "
-                  f"({report.elapsed_seconds:.1f} s)")
+                  f"({report.elapsed_seconds:.1f} s)", markup=False)
     if args.json:
         sys.stdout.write(json.dumps(report.as_json()) + "\n")
     return 0 if report.reached_digest else 1

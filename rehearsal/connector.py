@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncssh
 import boto3
+from moto.core.exceptions import JsonRESTError
 
 from rehearsal.sftp import SftpServer
 
@@ -50,8 +51,6 @@ class EmulatedConnector:
     # connector_api.Connector
     def start_file_transfer(self, connector_id: str, retrieve_file_paths: list[str], local_directory_path: str) -> str:
         if connector_id != self.connector_id:
-            from moto.core.exceptions import JsonRESTError
-
             raise JsonRESTError("ResourceNotFoundException", f"Unknown connector: {connector_id}")
         transfer_id = str(uuid.uuid4())
         with self._lock:

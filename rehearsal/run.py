@@ -69,7 +69,10 @@ def _isolate_from_real_aws() -> None:
 
 def rehearse(options: RunOptions, console: Console) -> RunReport:
     started = time.monotonic()
-    log = console.print
+
+    def log(message: str) -> None:  # paths and SQL may hold [brackets]: print them as they are
+        console.print(message, markup=False)
+
     _isolate_from_real_aws()
     moto_fixes.apply()
     names = sorted(p.name for p in options.serve.iterdir() if p.is_file())
@@ -81,16 +84,16 @@ def rehearse(options: RunOptions, console: Console) -> RunReport:
     batch_id = f"{datetime.date.today():%Y-%m-%d}-{uuid.uuid4().hex[:4]}"
 
     with mock_aws(config=moto_fixes.MOTO_CONFIG), SftpServer(options.serve) as sftp:
-        log(f"[bold]sftp[/]: serving {options.serve} as {REMOTE_HOME} on 127.0.0.1:{sftp.port}")
+        log(f"sftp: serving {options.serve} as {REMOTE_HOME} on 127.0.0.1:{sftp.port}")
         if config.get("transfer-digest:landingBucket"):  # an existing bucket exists before the stack
             boto3.client("s3", region_name=region).create_bucket(
                 Bucket=config["transfer-digest:landingBucket"],
                 CreateBucketConfiguration={"LocationConstraint": region})
         deployed = deploy(options.stack, overrides)
         not_emulated = [f"{typ} {name}" for typ, name in deployed.not_emulated]
-        log(f"[bold]deploy[/]: `{options.stack}` stack, {len(deployed.created)} resources created in the emulator")
+        log(f"deploy: `{options.stack}` stack, {len(deployed.created)} resources created in the emulator")
         for line in not_emulated:
-            log(f"[yellow]deploy: not emulated[/]: {line}")
+            log(f"deploy: not emulated: {line}")
 
         bus = EventBus(region, duplicate=options.duplicate_events, log=log)
         connector = EmulatedConnector(sftp, bus.put, connector_id=config["transfer-digest:connectorId"],
@@ -108,27 +111,10 @@ def rehearse(options: RunOptions, console: Console) -> RunReport:
             stateMachineArn=deployed.outputs["launcherArn"], name=f"rehearsal-{uuid.uuid4()}",
             input=json.dumps({"files": files, "batchId": batch_id,
                               "timeoutSeconds": options.batch_timeout_seconds}))["executionArn"]
-        log(f"[bold]launcher[/]: batch {batch_id} with {len(files)} files")
+        log(f"launcher: batch {batch_id} with {len(files)} files")
 
-        digest = re.compile(rf"^\[{re.escape(options.stack)}\] batch {re.escape(batch_id)}: \d+ files, ")
-        reached, reason = False, "the batch did not reach its digest in time"
-        give_up = time.monotonic() + options.batch_timeout_seconds + options.give_up_seconds
         try:
-            while time.monotonic() < give_up:
-                for mail in outbox.collect():
-                    _show(console, mail)
-                launched = sfn.describe_execution(executionArn=launcher)
-                if launched["status"] == "FAILED":
-                    reason = f"the launcher failed: {launched.get('error')}: {launched.get('cause')}"
-                    break
-                batch = ddb.get_item(TableName=table, Key={"pk": {"S": f"batch#{batch_id}"}}, ConsistentRead=True)
-                state = batch.get("Item", {}).get("state", {}).get("S")
-                if state == "DONE" and any(digest.match(m.subject) for m in outbox.emails):
-                    reached, reason = True, "the digest was sent"
-                    break
-                time.sleep(0.1)
-            for mail in outbox.collect():
-                _show(console, mail)
+            reached, reason = _watch(options, console, batch_id, launcher, outbox, sfn, ddb, table)
             report_files = [_file_report(ddb, table, path, batch_id, connector) for path in files]
         finally:
             _stop_executions(sfn)
@@ -146,6 +132,29 @@ def rehearse(options: RunOptions, console: Console) -> RunReport:
         not_emulated=not_emulated,
         deliveries=[{"detailType": d.detail_type, "subject": d.subject, "target": d.target} for d in bus.deliveries],
     )
+
+
+def _watch(options: RunOptions, console: Console, batch_id: str, launcher: str, outbox: Outbox, sfn: Any,
+           ddb: Any, table: str) -> tuple[bool, str]:
+    """Print each email as it goes out, until the batch's digest has (or the launcher failed)."""
+    digest = re.compile(rf"^\[{re.escape(options.stack)}\] batch {re.escape(batch_id)}: \d+ files, ")
+    give_up = time.monotonic() + options.batch_timeout_seconds + options.give_up_seconds
+    try:
+        while time.monotonic() < give_up:
+            for mail in outbox.collect():
+                _show(console, mail)
+            launched = sfn.describe_execution(executionArn=launcher)
+            if launched["status"] == "FAILED":
+                return False, f"the launcher failed: {launched.get('error')}: {launched.get('cause')}"
+            batch = ddb.get_item(TableName=table, Key={"pk": {"S": f"batch#{batch_id}"}}, ConsistentRead=True)
+            if batch.get("Item", {}).get("state", {}).get("S") == "DONE" and any(
+                    digest.match(m.subject) for m in outbox.emails):
+                return True, "the digest was sent"
+            time.sleep(0.1)
+        return False, "the batch did not reach its digest in time"
+    finally:
+        for mail in outbox.collect():
+            _show(console, mail)
 
 
 def _show(console: Console, mail: Email) -> None:
