@@ -53,11 +53,13 @@ class RunReport:
     reason: str
     not_emulated: list[str]
     deliveries: list[dict[str, str]]
+    state_transitions: dict[str, int]
 
     def as_json(self) -> dict[str, Any]:
         return {"batchId": self.batch_id, "files": self.files, "queries": self.queries, "emails": self.emails,
                 "elapsedSeconds": round(self.elapsed_seconds, 2), "reachedDigest": self.reached_digest,
-                "reason": self.reason, "notEmulated": self.not_emulated, "deliveries": self.deliveries}
+                "reason": self.reason, "notEmulated": self.not_emulated, "deliveries": self.deliveries,
+                "stateTransitions": self.state_transitions}
 
 
 def _isolate_from_real_aws() -> None:
@@ -116,6 +118,7 @@ def rehearse(options: RunOptions, console: Console) -> RunReport:
         try:
             reached, reason = _watch(options, console, batch_id, launcher, outbox, sfn, ddb, table)
             report_files = [_file_report(ddb, table, path, batch_id, connector) for path in files]
+            transitions = _state_transitions(sfn)
         finally:
             _stop_executions(sfn)
             connector.close()
@@ -130,6 +133,7 @@ def rehearse(options: RunOptions, console: Console) -> RunReport:
         reached_digest=reached,
         reason=reason,
         not_emulated=not_emulated,
+        state_transitions=transitions,
         deliveries=[{"detailType": d.detail_type, "subject": d.subject, "target": d.target} for d in bus.deliveries],
     )
 
@@ -167,6 +171,18 @@ def _file_report(ddb: Any, table: str, path: str, batch_id: str, connector: Emul
     if item.get("batchId", {}).get("S") != batch_id:
         return {"path": path, "status": "NOT_CLAIMED", "bytes": 0}
     return {"path": path, "status": item["state"]["S"], "bytes": connector.landed.get(path, 0)}
+
+
+def _state_transitions(sfn: Any) -> dict[str, int]:
+    """States entered so far, per state machine: what Step Functions Standard bills for."""
+    counts: dict[str, int] = {}
+    for machine in sfn.list_state_machines()["stateMachines"]:
+        name = machine["name"].removesuffix("-machine-rehearsal")
+        counts[name] = 0
+        for execution in sfn.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]:
+            for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution["executionArn"]):
+                counts[name] += sum(e["type"].endswith("StateEntered") for e in page["events"])
+    return counts
 
 
 def _stop_executions(sfn: Any) -> None:
