@@ -143,7 +143,9 @@ class EmulatedConnector:
                 release = []
             if self.shuffle is not None and self._in_flight == 0 and self._held:
                 # Hold events until the queue is empty, then release them in a seeded order.
-                release, self._held = self._held, []
+                # Sorted first, so one seed gives one order whatever order the downloads finished in.
+                release = sorted(self._held, key=lambda e: e["detail"]["file-path"])
+                self._held = []
                 self.shuffle.shuffle(release)
         for held in release:
             self.publish(held)
