@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rehearsal.seed_data import seed_rows  # noqa: E402  (the project root is not installed as a package)
+
 PRICE_PER_TRANSITION = 0.025 / 1000          # Step Functions Standard
 PRICE_PER_WRITE_UNIT = 0.625 / 1_000_000     # DynamoDB on-demand; a transactional write costs 2 per item
 PRICE_PER_EMAIL = 2.00 / 100_000             # SNS email notifications
