@@ -74,7 +74,7 @@ def grants_for(actions: set[str], arns: PipelineArns) -> list[Statement]:
 
     An action with no known resource raises, so a new task cannot ship without a deliberate grant.
     """
-    by_resource: dict[str, list[str]] = {
+    by_resource: dict[str, list[str] | None] = {
         "dynamodb:": [arns.table],
         "sns:Publish": [arns.topic],
         "transfer:": [arns.connector],
