@@ -52,12 +52,22 @@ def notifier_definition(d: Deployment, *, max_rows: int) -> dict[str, Any]:
                 {"QueryExecutionId": jsonata("$query.QueryExecutionId"), "MaxResults": max_rows + 1},
                 Assign={"result": "{% $states.result %}"},
                 Retry=retry_on("Athena.TooManyRequestsException", "Athena.InternalServerException"),
+                Catch=catch(["States.ALL"], "Send the digest without its result",
+                            Assign={"resultError": "{% $states.errorOutput %}"}),
             )),
             ("Send the digest", publish(
                 d,
                 subject(d.stack, "$batch", f"'query ' & {query_state}"),
                 f"$join([{batch_summary('$batch')}, '', 'Query ' & $query.QueryExecutionId & ' ' & {query_state} & ':', '',"
                 f" {result_table('$result', max_rows)}], '\\n')",
+                End=True,
+            )),
+            ("Send the digest without its result", publish(
+                d,
+                subject(d.stack, "$batch", f"'query ' & {query_state} & ', result unreadable'"),
+                f"$join([{batch_summary('$batch')}, '', 'Query ' & $query.QueryExecutionId & ' ' & {query_state} & ',"
+                f" but its result could not be read:', $resultError.Error & ': ' & $resultError.Cause,"
+                f" 'Output: ' & $query.ResultConfiguration.OutputLocation], '\\n')",
                 End=True,
             )),
             ("Send the query failure", publish(

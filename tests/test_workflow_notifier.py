@@ -77,3 +77,20 @@ def test_a_failed_query_sends_athenas_error(cloud):
     assert digest["subject"] == "[dev] batch b-1: 2 files, 1 failed, query FAILED"
     assert f"Query {query_id} FAILED:" in digest["body"]
     assert "  - /home/sftpuser/sec1.csv: FILE_NOT_FOUND" in digest["body"]
+
+
+def test_an_unreadable_result_still_sends_the_digest_with_the_reason(cloud, monkeypatch):
+    query_id = batch_with_query(cloud)
+    backend = athena_backends[ACCOUNT][REGION]
+
+    def refuse(exec_id):
+        from moto.athena.exceptions import InvalidArgumentException
+
+        raise InvalidArgumentException("Access denied when reading the query output")
+
+    monkeypatch.setattr(backend, "get_query_results", refuse)
+    cloud.run("notifier", athena_event(query_id))
+    [digest] = digests(cloud)
+    assert digest["subject"] == "[dev] batch b-1: 2 files, 0 failed, query SUCCEEDED, result unreadable"
+    assert "Access denied when reading the query output" in digest["body"]
+    assert cloud.item("batch#b-1")["state"]["S"] == "DONE"
