@@ -233,13 +233,8 @@ def reconcile_files(d: Deployment) -> list[tuple[str, dict[str, Any]]]:
     already = {"Type": "Pass", "Output": jsonata("{'recorded': false}"), "End": True}
     per_file = chain(
         ("Look up the connector result for the file", look_up),
-        ("Check whether the connector landed the file", choice([("$outcome.landed", "Record the file as landed")],
-                                                     "Record the file as failed")),
-        ("Record the file as landed", record_outcome(d, landed=True, outcome="$outcome",
-                                                     stale="Note the file was already recorded",
-                                                     Next="Note the file was recorded now")),
-        ("Record the file as failed", record_outcome(d, landed=False, outcome="$outcome",
-                                                     stale="Note the file was already recorded")),
+        *record_outcome(d, outcome="$outcome", after_landed="Note the file was recorded now",
+                        after_failed="Note the file was recorded now", stale="Note the file was already recorded"),
         ("Note the file was recorded now", recorded),
         ("Note the file was already recorded", already),
     )

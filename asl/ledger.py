@@ -89,11 +89,35 @@ def publish(d: Deployment, subject_expression: str, message_expression: str, **f
     )
 
 
-def record_outcome(d: Deployment, *, landed: bool, outcome: str, stale: str, **fields: Any) -> State:
+RECORDED_BEFORE = "Check whether the file was recorded before"
+CONFLICT_WAIT_SECONDS = 1
+
+
+def record_outcome(d: Deployment, *, outcome: str, after_landed: str, after_failed: str,
+                   stale: str) -> list[tuple[str, State]]:
     """Mark one file LANDED or FAILED and count its batch down, atomically and at most once.
 
-    `outcome` is a JSONata reference to {path, bytes, code, message, at}.
+    `outcome` is a JSONata reference to {path, landed, bytes, code, message, at}. A repeated or
+    unknown file fails the transaction's conditions and goes to `stale`; a transaction that lost a
+    race with another execution writing the same batch (TransactionConflict) is tried again.
     """
+    def record(landed: bool, after: str) -> State:
+        return _outcome_transaction(d, outcome, landed, Next=after, Catch=catch(
+            [TRANSACTION_CANCELLED], RECORDED_BEFORE, Assign={"ledgerError": "{% $states.errorOutput %}"}))
+
+    return [
+        ("Check whether the file landed", choice([(f"{outcome}.landed", "Record the file as landed")],
+                                                 "Record the file as failed")),
+        ("Record the file as landed", record(True, after_landed)),
+        ("Record the file as failed", record(False, after_failed)),
+        (RECORDED_BEFORE, choice([("$contains($ledgerError.Cause, 'ConditionalCheckFailed')", stale)],
+                                 "Wait out a concurrent write to the batch")),
+        ("Wait out a concurrent write to the batch", {"Type": "Wait", "Seconds": CONFLICT_WAIT_SECONDS,
+                                                      "Next": "Check whether the file landed"}),
+    ]
+
+
+def _outcome_transaction(d: Deployment, outcome: str, landed: bool, **fields: Any) -> State:
     if landed:
         batch_update = "ADD remaining :minusOne, landed :one, bytes :bytes SET lastOutcomeAt = :at"
         batch_values: dict[str, Any] = {":bytes": ddb_n(f"{outcome}.bytes")}
@@ -104,7 +128,6 @@ def record_outcome(d: Deployment, *, landed: bool, outcome: str, stale: str, **f
             "code": ddb_s(f"{outcome}.code"),
             "message": ddb_s(f"{outcome}.message"),
         }}]}}
-    state = LANDED if landed else FAILED
     return task(
         sdk("dynamodb", "transactWriteItems"),
         {"TransactItems": [
@@ -115,7 +138,7 @@ def record_outcome(d: Deployment, *, landed: bool, outcome: str, stale: str, **f
                 "ConditionExpression": "batchId = :batchId AND #state = :pending",
                 "ExpressionAttributeNames": {"#state": "state"},
                 "ExpressionAttributeValues": {
-                    ":outcome": {"S": state},
+                    ":outcome": {"S": LANDED if landed else FAILED},
                     ":bytes": ddb_n(f"{outcome}.bytes"),
                     ":at": ddb_s(f"{outcome}.at"),
                     ":batchId": ddb_s("$batchId"),
@@ -137,7 +160,6 @@ def record_outcome(d: Deployment, *, landed: bool, outcome: str, stale: str, **f
         ]},
         Retry=retry_on("DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.ThrottlingException",
                        "DynamoDb.InternalServerErrorException"),
-        Catch=catch([TRANSACTION_CANCELLED], stale),
         **fields,
     )
 

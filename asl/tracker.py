@@ -22,8 +22,8 @@ def read_event() -> dict[str, Any]:
         "Assign": {
             "batchId": "{% ($m := $match(" + detail + ".`local-directory-path`, " + BATCH_DIRECTORY + "); "
                        "$exists($m) ? $m.groups[0] : null) %}",
-            "landed": "{% " + detail + ".`status-code` = 'COMPLETED' %}",
             "outcome": {
+                "landed": "{% " + detail + ".`status-code` = 'COMPLETED' %}",
                 "path": "{% " + detail + ".`file-path` %}",
                 "bytes": "{% $exists(" + detail + ".bytes) ? " + detail + ".bytes : 0 %}",
                 "code": "{% $exists(" + detail + ".`failure-code`) ? " + detail + ".`failure-code` : " + detail + ".`status-code` %}",
@@ -49,13 +49,9 @@ def tracker_definition(d: Deployment) -> dict[str, Any]:
             ("Check the transfer belongs to one of our batches", choice(
                 [("$batchId != null", "Check whether the file landed")], "Ignore a transfer started elsewhere")),
             ("Ignore a transfer started elsewhere", {"Type": "Succeed"}),
-            ("Check whether the file landed", choice([("$landed", "Record the landed file")], "Record the failed file")),
-            ("Record the landed file", record_outcome(
-                d, landed=True, outcome="$outcome", stale="Ignore a repeated or unknown event",
-                Next="Claim the batch once its last file is in")),
-            ("Record the failed file", record_outcome(
-                d, landed=False, outcome="$outcome", stale="Ignore a repeated or unknown event")),
-            ("Alert that the file failed", failed_file_alert),
+            *record_outcome(d, outcome="$outcome", after_landed="Claim the batch once its last file is in",
+                            after_failed="Alert that the file failed", stale="Ignore a repeated or unknown event"),
+            ("Alert that the file failed", {**failed_file_alert, "Next": "Claim the batch once its last file is in"}),
             *settle_batch(d, not_complete="Leave the batch to its other files", then=None),
             ("Leave the batch to its other files", {"Type": "Succeed"}),
             ("Ignore a repeated or unknown event", {"Type": "Succeed"}),

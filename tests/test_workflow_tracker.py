@@ -104,3 +104,25 @@ def test_every_ledger_item_carries_its_expiry(cloud):
     now = time.time()
     for item in cloud.items():
         assert 29 * 86400 < int(item["expiresAt"]["N"]) - now <= 30 * 86400, item["pk"]
+
+
+def test_a_transaction_that_lost_a_race_is_tried_again_not_dropped(cloud, monkeypatch):
+    from moto.dynamodb.exceptions import TransactionCanceledException
+    from moto.dynamodb.models import DynamoDBBackend
+
+    launch_batch(cloud)
+    real = DynamoDBBackend.transact_write_items
+    conflicts = []
+
+    def conflict_once(self, *args, **kwargs):
+        if not conflicts:
+            conflicts.append(1)
+            raise TransactionCanceledException([(None, None, None), ("TransactionConflict", "conflict", None)])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", conflict_once)
+    deliver(cloud, [connector_event("b-1", p) for p in FILES])
+    assert conflicts == [1]
+    batch = cloud.item("batch#b-1")
+    assert (number(batch, "remaining"), number(batch, "landed")) == (0, 2)
+    assert len(cloud.queries()) == 1
