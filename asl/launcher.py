@@ -35,9 +35,11 @@ from asl.ledger import (
     QUERYING,
     Deployment,
     batch_key,
+    dynamodb,
     expires_at,
     file_key,
     publish,
+    read_batch,
     record_outcome,
     settle_batch,
 )
@@ -109,8 +111,8 @@ def landing_directory(s: LaunchSettings) -> str:
 
 
 def register_batch(d: Deployment, s: LaunchSettings) -> dict[str, Any]:
-    return task(
-        optimized("dynamodb", "putItem"),
+    return dynamodb(
+        "putItem",
         {
             "TableName": d.table,
             "Item": {
@@ -135,8 +137,8 @@ def register_batch(d: Deployment, s: LaunchSettings) -> dict[str, Any]:
 
 
 def claim_files(d: Deployment) -> dict[str, Any]:
-    claim = task(
-        optimized("dynamodb", "putItem"),
+    claim = dynamodb(
+        "putItem",
         {
             "TableName": d.table,
             "Item": {**file_key("$states.input"), "path": ddb_s("$states.input"), "batchId": ddb_s("$batchId"),
@@ -148,10 +150,7 @@ def claim_files(d: Deployment) -> dict[str, Any]:
         Catch=catch([CONDITION_FAILED], "Find the batch holding the file", Assign={"takenPath": "{% $states.input %}"}),
         End=True,
     )
-    holder = task(
-        optimized("dynamodb", "getItem"),
-        {"TableName": d.table, "Key": file_key("$takenPath"), "ConsistentRead": True},
-    )
+    holder = dynamodb("getItem", {"TableName": d.table, "Key": file_key("$takenPath"), "ConsistentRead": True})
     taken = {
         "Type": "Fail",
         "Error": "FileAlreadyClaimed",
@@ -168,8 +167,8 @@ def claim_files(d: Deployment) -> dict[str, Any]:
 
 
 def release_claims(d: Deployment) -> list[tuple[str, dict[str, Any]]]:
-    release = task(
-        optimized("dynamodb", "deleteItem"),
+    release = dynamodb(
+        "deleteItem",
         {"TableName": d.table, "Key": file_key("$states.input"),
          "ConditionExpression": "batchId = :batchId AND #state = :pending",
          "ExpressionAttributeNames": {"#state": "state"},
@@ -182,7 +181,7 @@ def release_claims(d: Deployment) -> list[tuple[str, dict[str, Any]]]:
             ("Release the claim on the file", release),
             ("Skip a claim this batch does not hold", {"Type": "Succeed"}),
         ), concurrency=10)),
-        ("Withdraw the batch", task(optimized("dynamodb", "deleteItem"), {"TableName": d.table, "Key": batch_key()})),
+        ("Withdraw the batch", dynamodb("deleteItem", {"TableName": d.table, "Key": batch_key()})),
         ("Stop with the rejection", {"Type": "Fail", "Error": jsonata("$rejection.Error"),
                                      "Cause": jsonata("$rejection.Cause")}),
     ]
@@ -273,9 +272,8 @@ def ensure_digest(d: Deployment, s: LaunchSettings) -> list[tuple[str, dict[str,
     }
     return [
         ("Wait before checking on the digest", {"Type": "Wait", "Seconds": s.digest_check_seconds}),
-        ("Read the batch after its deadline", task(
-            optimized("dynamodb", "getItem"), {"TableName": d.table, "Key": batch_key(), "ConsistentRead": True},
-            Assign={"batch": "{% $states.result.Item %}", "checks": "{% $checks + 1 %}"})),
+        ("Read the batch after its deadline", read_batch(
+            d, Assign={"batch": "{% $states.result.Item %}", "checks": "{% $checks + 1 %}"})),
         ("Check whether the digest went out", choice([
             (f"$batch.state.S = '{DONE}'", "Finish now the batch is reported"),
             (f"$batch.state.S = '{QUERYING}' and $exists($batch.queryExecutionId.S)", "Look up the batch query"),
@@ -322,11 +320,10 @@ def launcher_definition(d: Deployment, s: LaunchSettings) -> dict[str, Any]:
             ("Claim every file for this batch", claim_files(d)),
             ("Start the transfers", start_transfers(d, s)),
             ("Wait for the batch deadline", {"Type": "Wait", "Seconds": jsonata("$timeout")}),
-            ("Read the batch at its deadline", task(
-                optimized("dynamodb", "getItem"), {"TableName": d.table, "Key": batch_key(), "ConsistentRead": True},
-                Assign={"batch": "{% $states.result.Item %}"})),
-            ("Check whether the batch is still open", choice([(f"$batch.state.S = '{OPEN}'", "Ask the connector for each transfer result")],
-                                                "Wait before checking on the digest")),
+            ("Read the batch at its deadline", read_batch(d, Assign={"batch": "{% $states.result.Item %}"})),
+            ("Check whether the batch is still open", choice(
+                [(f"$batch.state.S = '{OPEN}'", "Ask the connector for each transfer result")],
+                "Wait before checking on the digest")),
             *reconcile_files(d),
             *settle_batch(d, not_complete="Wait before checking on the digest", then="Wait before checking on the digest"),
             *ensure_digest(d, s),

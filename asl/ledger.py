@@ -53,6 +53,16 @@ class Deployment:
     retention_days: int
 
 
+# DynamoDB's transient refusals, including a single write that met another execution's transaction.
+DYNAMODB_TRANSIENT = ("DynamoDB.TransactionConflictException", "DynamoDB.ProvisionedThroughputExceededException",
+                      "DynamoDB.ThrottlingException", "DynamoDB.InternalServerErrorException")
+
+
+def dynamodb(action: str, arguments: dict[str, Any], **fields: Any) -> State:
+    """An optimized DynamoDB task that retries DynamoDB's transient refusals."""
+    return task(optimized("dynamodb", action), arguments, Retry=retry_on(*DYNAMODB_TRANSIENT), **fields)
+
+
 def batch_key(batch_id: str = "$batchId") -> dict[str, Any]:
     return {"pk": ddb_s(f"'batch#' & {batch_id}")}
 
@@ -63,6 +73,10 @@ def file_key(path: str) -> dict[str, Any]:
 
 def expires_at(d: Deployment) -> dict[str, str]:
     return ddb_n(f"$floor($toMillis($now()) / 1000) + {d.retention_days * 86400}")
+
+
+def read_batch(d: Deployment, **fields: Any) -> State:
+    return dynamodb("getItem", {"TableName": d.table, "Key": batch_key(), "ConsistentRead": True}, **fields)
 
 
 def update_batch(d: Deployment, expression: str, values: dict[str, Any], **fields: Any) -> State:
@@ -77,7 +91,7 @@ def update_batch(d: Deployment, expression: str, values: dict[str, Any], **field
         arguments["ExpressionAttributeNames"] = {"#state": "state"}
     if values:
         arguments["ExpressionAttributeValues"] = values
-    return task(optimized("dynamodb", "updateItem"), arguments, **fields)
+    return dynamodb("updateItem", arguments, **fields)
 
 
 def publish(d: Deployment, subject_expression: str, message_expression: str, **fields: Any) -> State:
