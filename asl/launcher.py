@@ -43,6 +43,7 @@ from asl.ledger import (
     record_outcome,
     settle_batch,
 )
+from asl.texts import alert_subject
 
 TRANSFER_CHUNK = 10  # StartFileTransfer accepts 1-10 RetrieveFilePaths
 TRANSFER_RETRYABLE = ("Transfer.ThrottlingException", "Transfer.ServiceUnavailableException",
@@ -250,8 +251,8 @@ def reconcile_files(d: Deployment) -> list[tuple[str, dict[str, Any]]]:
             [("$count($reconciled) > 0", "Alert that the batch stalled")], "Claim the batch once its last file is in")),
         ("Alert that the batch stalled", publish(
             d,
-            f"$substring({quote(f'[{d.stack}] batch ')} & $batchId & ' stalled: ' & $string($count($reconciled))"
-            " & ' files had no event by the deadline', 0, 99)",
+            alert_subject(d.stack, "'batch ' & $batchId & ' stalled: ' & $string($count($reconciled))"
+                                   " & ' files had no event by the deadline'"),
             "$join(['Batch ' & $batchId & ' reached its deadline with files whose events never arrived.',"
             " 'The connector was asked directly; these files are now recorded as:', '',"
             " $map($reconciled, function($o) { '  - ' & $o.path & ': ' & ($o.landed ? 'landed (event lost)'"
@@ -297,7 +298,7 @@ def ensure_digest(d: Deployment, s: LaunchSettings) -> list[tuple[str, dict[str,
             Next="Wait before checking on the digest")),
         ("Alert that the digest is overdue", publish(
             d,
-            f"$substring({quote(f'[{d.stack}] batch ')} & $batchId & ': digest overdue', 0, 99)",
+            alert_subject(d.stack, "'batch ' & $batchId & ': digest overdue'"),
             f"'Batch ' & $batchId & ' is ' & $batch.state.S & ' {DIGEST_CHECKS} checks after its deadline and no "
             "digest has gone out. Check the tracker and notifier executions and the Athena query history.'",
             End=True)),
@@ -331,7 +332,7 @@ def launcher_definition(d: Deployment, s: LaunchSettings) -> dict[str, Any]:
                                                 "Cause": jsonata("'batchId ' & $batchId & ' was used before: choose a new one or leave it out'")}),
             ("Alert that the transfers could not start", publish(
                 d,
-                f"$substring({quote(f'[{d.stack}] batch ')} & $batchId & ': transfers could not start', 0, 99)",
+                alert_subject(d.stack, "'batch ' & $batchId & ': transfers could not start'"),
                 "'The connector refused the transfers of batch ' & $batchId & ': ' & $rejection.Error & ' ' & $rejection.Cause",
                 Next="Release the claims this batch made")),
             *release_claims(d),

@@ -27,6 +27,16 @@ def notifier_definition(d: Deployment, *, max_rows: int) -> dict[str, Any]:
         Catch=catch([CONDITION_FAILED], "Ignore a query already reported or not of the batch"),
     )
     query_state = "$query.Status.State"
+
+    def report(subject_tail: str, heading_tail: str, *lines: str) -> dict[str, Any]:
+        """The batch summary, a line naming the query and its state, then `lines` (JSONata)."""
+        return publish(
+            d,
+            subject(d.stack, "$batch", f"'query ' & {query_state}{subject_tail}"),
+            f"$join([{batch_summary('$batch')}, '', 'Query ' & $query.QueryExecutionId & ' ' & {query_state}"
+            f" & {heading_tail}, {', '.join(lines)}], '\\n')",
+            End=True,
+        )
     return machine(
         "Sends one readable digest per batch query: the batch summary and the result table, or Athena's error.",
         chain(
@@ -55,30 +65,16 @@ def notifier_definition(d: Deployment, *, max_rows: int) -> dict[str, Any]:
                 Catch=catch(["States.ALL"], "Send the digest without its result",
                             Assign={"resultError": "{% $states.errorOutput %}"}),
             )),
-            ("Send the digest", publish(
-                d,
-                subject(d.stack, "$batch", f"'query ' & {query_state}"),
-                f"$join([{batch_summary('$batch')}, '', 'Query ' & $query.QueryExecutionId & ' ' & {query_state} & ':', '',"
-                f" {result_table('$result', max_rows)}], '\\n')",
-                End=True,
-            )),
-            ("Send the digest without its result", publish(
-                d,
-                subject(d.stack, "$batch", f"'query ' & {query_state} & ', result unreadable'"),
-                f"$join([{batch_summary('$batch')}, '', 'Query ' & $query.QueryExecutionId & ' ' & {query_state} & ',"
-                f" but its result could not be read:', $resultError.Error & ': ' & $resultError.Cause,"
-                f" 'Output: ' & $query.ResultConfiguration.OutputLocation], '\\n')",
-                End=True,
-            )),
-            ("Send the query failure", publish(
-                d,
-                subject(d.stack, "$batch", f"'query ' & {query_state}"),
-                f"$join([{batch_summary('$batch')}, '', 'Query ' & $query.QueryExecutionId & ' ' & {query_state} & ':',"
-                f" ($exists($query.Status.StateChangeReason) ? $query.Status.StateChangeReason : 'no reason given'),"
-                f" ($query.Status.AthenaError.ErrorMessage != $query.Status.StateChangeReason"
-                f" ? $query.Status.AthenaError.ErrorMessage : [])], '\\n')",
-                End=True,
-            )),
+            ("Send the digest", report("", "':'", "''", result_table("$result", max_rows))),
+            ("Send the digest without its result", report(
+                " & ', result unreadable'", "', but its result could not be read:'",
+                "$resultError.Error & ': ' & $resultError.Cause",
+                "'Output: ' & $query.ResultConfiguration.OutputLocation")),
+            ("Send the query failure", report(
+                "", "':'",
+                "($exists($query.Status.StateChangeReason) ? $query.Status.StateChangeReason : 'no reason given')",
+                "($query.Status.AthenaError.ErrorMessage != $query.Status.StateChangeReason"
+                " ? $query.Status.AthenaError.ErrorMessage : [])")),
             ("Ignore a query already reported or not of the batch", {"Type": "Succeed"}),
         ),
     )

@@ -19,6 +19,11 @@ def subject(stack: str, batch: str, outcome: str) -> str:
     )
 
 
+def alert_subject(stack: str, text: str) -> str:
+    """`[dev] <text>` for alerts, cut to SNS's limit; `text` is a JSONata string expression."""
+    return f"$substring({quote(f'[{stack}] ')} & {text}, 0, {SUBJECT_LIMIT})"
+
+
 def batch_summary(batch: str) -> str:
     """Lines describing a batch: counts, bytes, timings and each failed file."""
     return f"""(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from asl.builders import chain, choice, machine, quote
+from asl.builders import chain, choice, machine
 from asl.ledger import Deployment, publish, record_outcome, settle_batch
+from asl.texts import alert_subject
 
 BATCH_DIRECTORY = r"/batch_id=([A-Za-z0-9._-]+)\/?$/"
 
@@ -37,7 +38,7 @@ def read_event() -> dict[str, Any]:
 def tracker_definition(d: Deployment) -> dict[str, Any]:
     failed_file_alert = publish(
         d,
-        f"$substring({quote(f'[{d.stack}] ')} & 'file failed in batch ' & $batchId & ': ' & $outcome.path, 0, 99)",
+        alert_subject(d.stack, "'file failed in batch ' & $batchId & ': ' & $outcome.path"),
         "$join(['A file of batch ' & $batchId & ' failed to transfer.', '',"
         " 'File:    ' & $outcome.path, 'Code:    ' & $outcome.code, 'Message: ' & $outcome.message,"
         " 'Time:    ' & $outcome.at, '', 'The batch goes on; its digest will list this failure.'], '\\n')",
