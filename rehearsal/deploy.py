@@ -25,6 +25,24 @@ ACCOUNT = "123456789012"
 Outputs = dict[str, Any]
 
 
+def aws_invoke(token: str, region: str) -> Outputs:
+    """What the program's three invokes (account, partition, region) answer in an emulated account."""
+    return {
+        "aws:index/getCallerIdentity:getCallerIdentity": {
+            "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/rehearsal", "userId": "rehearsal", "id": ACCOUNT},
+        "aws:index/getPartition:getPartition": {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
+        "aws:index/getRegion:getRegion": {"region": region, "name": region, "id": region},
+    }[token]
+
+
+def stop_executions(sfn: Any) -> None:
+    """Stop what is still running (a launcher waiting on its deadline) before moto goes away."""
+    for machine in sfn.list_state_machines()["stateMachines"]:
+        for execution in sfn.list_executions(stateMachineArn=machine["stateMachineArn"],
+                                             statusFilter="RUNNING")["executions"]:
+            sfn.stop_execution(executionArn=execution["executionArn"])
+
+
 @dataclass
 class MotoDeployment(pulumi.runtime.Mocks):
     region: str
@@ -76,12 +94,7 @@ class MotoDeployment(pulumi.runtime.Mocks):
         return str(outputs.get("id") or outputs.get("arn") or outputs.get("name")), outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Outputs:
-        return {
-            "aws:index/getCallerIdentity:getCallerIdentity": {
-                "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/rehearsal", "userId": "rehearsal", "id": ACCOUNT},
-            "aws:index/getPartition:getPartition": {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
-            "aws:index/getRegion:getRegion": {"region": self.region, "name": self.region, "id": self.region},
-        }[args.token]
+        return aws_invoke(args.token, self.region)
 
     # S3
     def _bucket(self, name: str, inputs: dict[str, Any]) -> Outputs:

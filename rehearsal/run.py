@@ -23,7 +23,7 @@ from rehearsal import connector_api, moto_fixes
 from rehearsal.athena_engine import AthenaEngine
 from rehearsal.bus import EventBus
 from rehearsal.connector import EmulatedConnector
-from rehearsal.deploy import ACCOUNT, deploy, stack_config
+from rehearsal.deploy import ACCOUNT, deploy, stack_config, stop_executions
 from rehearsal.outbox import Email, Outbox
 from rehearsal.sftp import REMOTE_HOME, SftpServer
 
@@ -120,7 +120,7 @@ def rehearse(options: RunOptions, console: Console) -> RunReport:
             report_files = [_file_report(ddb, table, path, batch_id, connector) for path in files]
             transitions = _state_transitions(sfn)
         finally:
-            _stop_executions(sfn)
+            stop_executions(sfn)
             connector.close()
             athena.close()
 
@@ -185,8 +185,3 @@ def _state_transitions(sfn: Any) -> dict[str, int]:
     return counts
 
 
-def _stop_executions(sfn: Any) -> None:
-    for machine in sfn.list_state_machines()["stateMachines"]:
-        for execution in sfn.list_executions(stateMachineArn=machine["stateMachineArn"],
-                                             statusFilter="RUNNING")["executions"]:
-            sfn.stop_execution(executionArn=execution["executionArn"])

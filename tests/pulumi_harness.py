@@ -15,7 +15,7 @@ import pulumi
 from rehearsal import deploy
 
 ROOT = Path(__file__).resolve().parent.parent
-ACCOUNT = "123456789012"
+ACCOUNT = deploy.ACCOUNT
 REGION = "ap-northeast-1"
 
 _ARN_SHAPES = {
@@ -58,15 +58,7 @@ class Recorder(pulumi.runtime.Mocks):
         return f"{physical}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        answers = {
-            "aws:index/getCallerIdentity:getCallerIdentity": {
-                "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "AIDACI", "id": ACCOUNT},
-            "aws:index/getPartition:getPartition": {
-                "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsSuffix": "com.amazonaws", "id": "aws"},
-            "aws:index/getRegion:getRegion": {"region": REGION, "name": REGION, "id": REGION, "endpoint": "",
-                                              "description": ""},
-        }
-        return answers[args.token]
+        return deploy.aws_invoke(args.token, REGION)
 
     def of_type(self, typ: str) -> list[Registered]:
         return [r for r in self.resources if r.type == typ]

@@ -16,6 +16,7 @@ from moto.athena.models import QueryResults, athena_backends
 from moto.sns.models import sns_backends
 
 from rehearsal import connector_api, moto_fixes
+from rehearsal.deploy import stop_executions
 from tests.definitions import DEPLOYMENT, LAUNCH, all_definitions
 
 ACCOUNT, REGION = "123456789012", "ap-northeast-1"
@@ -61,12 +62,6 @@ class Cloud:
             for name, definition in all_definitions(launch=launch).items()
         }
         self._names = itertools.count(1)
-
-    def close(self) -> None:
-        """Stop what is still running (a launcher waiting on its deadline) before moto goes away."""
-        for arn in self.arns.values():
-            for execution in self.sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
-                self.sfn.stop_execution(executionArn=execution["executionArn"])
 
     def wait_for_transfers(self, files: int, timeout: float = 30) -> None:
         """Until the launcher has handed `files` paths to the connector."""
@@ -151,4 +146,4 @@ def moto_cloud(launch=LAUNCH) -> Iterator[Cloud]:
     with mock_aws(config=moto_fixes.MOTO_CONFIG):
         cloud = Cloud(launch)
         yield cloud
-        cloud.close()
+        stop_executions(cloud.sfn)
